@@ -1,0 +1,60 @@
+package destination
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+)
+
+const (
+	debugLevel = slog.LevelDebug
+	warnLevel  = slog.LevelWarn
+)
+
+// sendState is one Send call's state, carried in the request's context
+// through go-retryablehttp to its hooks.
+type sendState struct {
+	id       string
+	url      string // redacted
+	attempts int
+}
+
+type sendStateKey struct{}
+
+func withSendState(ctx context.Context, st *sendState) context.Context {
+	return context.WithValue(ctx, sendStateKey{}, st)
+}
+
+func stateOf(ctx context.Context) *sendState {
+	st, _ := ctx.Value(sendStateKey{}).(*sendState)
+	return st
+}
+
+// sendAttrs returns the fixed log keys of a Send (id, url, attempt) followed
+// by the extra key/value pairs.
+func sendAttrs(ctx context.Context, kv ...any) []slog.Attr {
+	var attrs []slog.Attr
+	if st := stateOf(ctx); st != nil {
+		attrs = append(attrs, slog.String("id", st.id), slog.String("url", st.url), slog.Int("attempt", st.attempts))
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		key, _ := kv[i].(string)
+		attrs = append(attrs, slog.Any(key, kv[i+1]))
+	}
+	return attrs
+}
+
+// redactURL drops the query string (it may hold the payload or tokens) and
+// any user:password from a URL before it is logged or put in an error.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparseable url]"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "[REDACTED]"
+	}
+	u.Fragment = ""
+	return u.String()
+}

@@ -1,0 +1,79 @@
+package destination
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Message is one message to deliver.
+type Message struct {
+	// ID identifies the message end to end. It travels in the ID header
+	// (Idempotency-Key unless idHeader says otherwise) and is the same on
+	// every retry; empty means New generates one.
+	ID string
+
+	// Payload is the message content.
+	Payload []byte
+
+	// Body, when set instead of Payload, is read afresh from offset 0 on
+	// every attempt, so a large file is never held in memory: pass an
+	// *os.File with its Size. It is streamed only as a raw body; to fill
+	// %{payload} in params it is read into memory (up to 32 MiB).
+	Body io.ReaderAt
+	Size int64
+
+	// Header adds request headers for this message only.
+	Header http.Header
+}
+
+// Result says how a delivery went. Send returns it on failure too, with as
+// much as is known.
+type Result struct {
+	ID       string
+	Status   int // the last HTTP status; 0 when none came
+	Attempts int
+	Duration time.Duration
+	Header   http.Header
+	Body     []byte // the response body, up to the client's limit
+}
+
+// NewID returns a random RFC 4122 version 4 UUID, the form platforms expect
+// in an Id or Idempotency-Key.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it panics instead)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// payloadBytes returns the whole payload in memory (for templates).
+func (m *Message) payloadBytes() ([]byte, error) {
+	if m.Body == nil {
+		return m.Payload, nil
+	}
+	if m.Size > maxTemplatedPayload {
+		return nil, fmt.Errorf("a %d-byte payload is too large to put in a parameter (limit %d): send it as the raw body (no params)", m.Size, maxTemplatedPayload)
+	}
+	b := make([]byte, m.Size)
+	if _, err := m.Body.ReadAt(b, 0); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read payload: %w", err)
+	}
+	return b, nil
+}
+
+func (m *Message) size() int64 {
+	if m.Body != nil {
+		return m.Size
+	}
+	return int64(len(m.Payload))
+}
+
+// sectionReader is a fresh reader of a Body for each attempt; Len lets
+// go-retryablehttp set Content-Length instead of chunking.
+type sectionReader struct{ *io.SectionReader }
+
+func (r sectionReader) Len() int { return int(r.Size()) }

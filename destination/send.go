@@ -1,0 +1,84 @@
+package destination
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Send delivers msg as the destination describes, retrying what may
+// succeed later (connection failures, timeouts, 408, 429, 5xx but 501) with
+// exponential backoff, and nothing else. It returns the Result with the
+// message ID, status, attempts and duration — on failure too, next to an
+// *Error whose Reason says why.
+func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
+	start := time.Now()
+	id := msg.ID
+	if id == "" {
+		id = NewID()
+	}
+	res := Result{ID: id}
+	st := &sendState{id: id, url: redactURL(c.cfg.URL)}
+	req, err := c.newRequest(withSendState(ctx, st), &msg, id)
+	if err != nil {
+		return res, err
+	}
+	resp, err := c.retry.Do(req)
+	res.Attempts, res.Duration = st.attempts, time.Since(start)
+	if err != nil {
+		return res, c.failure(ctx, err, res)
+	}
+	defer resp.Body.Close()
+	res.Status, res.Header = resp.StatusCode, resp.Header
+	res.Body, err = readBody(resp.Body, c.maxBody)
+	res.Duration = time.Since(start)
+	if err != nil {
+		return res, c.failure(ctx, err, res)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := &Error{Reason: ReasonHTTPStatus, Status: resp.StatusCode, Attempts: res.Attempts,
+			Err: fmt.Errorf("%s %s answered %s", c.cfg.Method, st.url, resp.Status)}
+		c.logger.LogAttrs(ctx, warnLevel, "delivery failed", sendAttrs(withSendState(ctx, st), "status", res.Status, "reason", string(e.Reason))...)
+		return res, e
+	}
+	c.logger.LogAttrs(ctx, debugLevel, "delivered", sendAttrs(withSendState(ctx, st), "status", res.Status)...)
+	return res, nil
+}
+
+// failure wraps a transport error in an *Error with its reason.
+func (c *Client) failure(ctx context.Context, err error, res Result) error {
+	reason := classify(err)
+	e := &Error{Reason: reason, Attempts: res.Attempts, Err: err}
+	if reason == ReasonClientCertRejected {
+		e.Detail = c.chainHint()
+	}
+	c.logger.LogAttrs(ctx, warnLevel, "delivery failed",
+		sendAttrs(ctx, "id", res.ID, "url", redactURL(c.cfg.URL), "attempt", res.Attempts, "reason", string(reason))...)
+	return e
+}
+
+// chainHint names the likeliest cause of a refusal that our own chain shows.
+func (c *Client) chainHint() string {
+	if c.tlsConfig.GetClientCertificate == nil {
+		return "we sent no client certificate: set keystoreFile (or certFile and keyFile)"
+	}
+	cert, _ := c.tlsConfig.GetClientCertificate(nil)
+	if len(cert.Certificate) == 1 && cert.Leaf != nil && !bytes.Equal(cert.Leaf.RawIssuer, cert.Leaf.RawSubject) {
+		return fmt.Sprintf("our chain holds only the leaf %q, issued by %q: the intermediate CA is probably missing from the keystore",
+			cert.Leaf.Subject.CommonName, cert.Leaf.Issuer.CommonName)
+	}
+	return ""
+}
+
+// readBody keeps up to limit bytes and drains the rest, so the connection
+// goes back to the pool.
+func readBody(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit))
+	if err != nil {
+		return b, err
+	}
+	_, err = io.Copy(io.Discard, r)
+	return b, err
+}

@@ -307,6 +307,9 @@ func (d *decoder) sortErrors(errs []error) {
 		if !ok {
 			return math.MaxInt
 		}
+		if off, ok := d.order[fe.Field]; ok { // a top-level key, maybe an unknown "a.b"
+			return off
+		}
 		top, _, _ := strings.Cut(fe.Field, ".")
 		if off, ok := d.order[top]; ok {
 			return off

@@ -3,6 +3,7 @@ package destination
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error is the one error Send and New return for a failed delivery. Callers
@@ -25,7 +26,7 @@ func (e *Error) Error() string {
 		msg += fmt.Sprintf(": status %d", e.Status)
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + strings.TrimPrefix(e.Err.Error(), "destination: ")
 	}
 	if e.Detail != "" {
 		msg += " — " + e.Detail

@@ -126,11 +126,36 @@ func Read(r io.Reader, opts ...ParseOption) (*Config, error) {
 	return Parse(data, opts...)
 }
 
-// Parse reads a destination from JSON, strict or relaxed (see the package
-// doc), expands ${NAME}, env:NAME and file:PATH, normalises it and validates
-// it. Every problem is reported at once: a *SyntaxError for JSON that cannot
-// be read, or else an errors.Join of *FieldError, in file order. Every error
+// Parse reads a destination from JSON, expands it, normalises it and
+// validates it (see Validate). It reports every problem at once: a
+// *SyntaxError for JSON that cannot be read, or else an errors.Join of
+// *FieldError in file order (at most 25, then a count). Every error
 // satisfies errors.Is(err, ErrInvalid).
+//
+// Syntax. Strict JSON, and the relaxed form integration platforms write:
+// 'single-quoted' strings (with \' inside), unquoted keys made of letters,
+// digits, _ $ - and ., trailing commas, // and /* */ comments, and a UTF-8
+// byte order mark. Keys match fields case-insensitively (KEYSTOREFILE is
+// keystoreFile), so two keys that differ only in case are a duplicate, and
+// any duplicate is an error. Input is limited to MaxSize bytes and MaxDepth
+// levels of nesting. Strict() turns all of this off.
+//
+// Values. null means the field is absent. An unknown key is an error that
+// suggests the closest field. headers and params are objects whose values
+// are strings, or numbers and booleans taken as their text. A password may
+// also be a number. timeout, retry.waitMin and retry.waitMax are a Go
+// duration ("30s", "1m30s") or a number of seconds (30, 0.5, "30"), and must
+// be positive. retry.maxAttempts is a whole number from 1 to 100.
+// insecureSkipVerify is true only for true or "true" (any case), false only
+// for false or "false": anything else is an error.
+//
+// Expansion. In every string value (not in keys), ${NAME} is replaced by the
+// variable's value: from WithVars, else the environment (WithLookupEnv).
+// An undefined variable is an error; $${ stands for a literal ${, and values
+// are not expanded twice. Then a password field (keystorePass,
+// truststorePass, keyPass, password) that reads env:NAME takes that
+// variable's value, and one that reads file:PATH takes that file's contents
+// minus one trailing newline; a relative PATH resolves against the Dir.
 func Parse(data []byte, opts ...ParseOption) (*Config, error) {
 	s, err := newParseSettings(opts)
 	if err != nil {

@@ -110,7 +110,7 @@ func TestLoadStrictFile(t *testing.T) {
 func TestLoadReportsEveryProblemInFileOrder(t *testing.T) {
 	_, err := Load(filepath.Join("testdata", "invalid-many.json"), noEnv)
 	require.ErrorIs(t, err, ErrInvalid)
-	assert.Equal(t, []string{"url", "method", "keystorFile", "keystorePass", "retry.maxAttempts", "insecureSkipVerify", "minTLSVersion", "password"},
+	assert.Equal(t, []string{"url", "method", "keystore.file", "keystorFile", "keystorePass", "retry.maxAttempts", "insecureSkipVerify", "minTLSVersion", "password"},
 		errorFields(t, err))
 }
 

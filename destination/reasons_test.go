@@ -137,7 +137,9 @@ func TestSendMissingIntermediateIsExplained(t *testing.T) {
 }
 
 func TestNewClassifiesKeystoreProblems(t *testing.T) {
-	const fixtures = "../testdata/keytool/"
+	fixtures, err := filepath.Abs("../testdata/keytool")
+	require.NoError(t, err)
+	fixtures += "/"
 	tests := []struct {
 		name      string
 		edit      func(t *testing.T, cfg *destination.Config)

@@ -51,7 +51,9 @@ func TestValidateRules(t *testing.T) {
 		{name: "keystore and cert", change: func(c *Config) { c.CertFile, c.KeyFile = "client.crt", "client.key" }, field: "certFile"},
 		{name: "cert without key", change: func(c *Config) { c.KeystoreFile, c.KeystorePass, c.CertFile = "", Secret{}, "client.crt" }, field: "keyFile"},
 		{name: "key without cert", change: func(c *Config) { c.KeystoreFile, c.KeystorePass, c.KeyFile = "", Secret{}, "client.key" }, field: "certFile"},
-		{name: "cert and key", change: func(c *Config) { c.KeystoreFile, c.KeystorePass, c.CertFile, c.KeyFile = "", Secret{}, "client.crt", "client.key" }},
+		{name: "cert and key", change: func(c *Config) {
+			c.KeystoreFile, c.KeystorePass, c.CertFile, c.KeyFile = "", Secret{}, "client.crt", "client.key"
+		}},
 		{name: "truststore and ca", change: func(c *Config) { c.CAFile = "ca.pem" }, field: "caFile"},
 		{name: "ca alone", change: func(c *Config) { c.TruststoreFile, c.TruststorePass, c.CAFile = "", Secret{}, "ca.pem" }},
 		{name: "keystore without pass", change: func(c *Config) { c.KeystorePass = Secret{} }, field: "keystorePass"},

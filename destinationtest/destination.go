@@ -21,7 +21,7 @@ func (s *Server) ClientIdentity(tb TB) *Identity {
 	return s.client
 }
 
-// DestinationOption configures Server.Destination.
+// DestinationOption configures Server.Destination and CA.Destination.
 type DestinationOption interface {
 	applyDestination(*destinationConfig) error
 }
@@ -74,8 +74,7 @@ func WithIdentity(id *Identity) DestinationOption {
 	})
 }
 
-// WithPath appends path to the server's URL; a missing leading slash is
-// added.
+// WithPath appends path to the URL; a missing leading slash is added.
 func WithPath(path string) DestinationOption {
 	return destinationOptionFunc(func(c *destinationConfig) error {
 		if path != "" && !strings.HasPrefix(path, "/") {

@@ -6,12 +6,9 @@ import (
 	"path/filepath"
 )
 
-// The passwords and file names that Server.Destination writes.
-const (
-	// DefaultPassword is the store password of the keystores that
-	// Server.Destination writes, keytool's traditional default.
-	DefaultPassword = "changeit"
-)
+// DefaultPassword is the store password of the keystores and truststores
+// that Destination writes: keytool's traditional default.
+const DefaultPassword = "changeit"
 
 // writeFile writes data to dir/name, readable by its owner alone because
 // most of these files hold private keys, and returns the path.

@@ -61,8 +61,8 @@ func KeyType(k KeyAlgorithm) IssueOption {
 }
 
 // IssueServer issues a server certificate (extended key usage serverAuth)
-// for hosts, DNS names or IP addresses, or when none are
-// given: localhost, 127.0.0.1 and ::1. Its common name is the first host.
+// for hosts, DNS names or IP addresses; with none, for localhost, 127.0.0.1
+// and ::1. Its common name is the first host.
 func (ca *CA) IssueServer(tb TB, hosts ...string) *Identity {
 	tb.Helper()
 	return ca.IssueServerWith(tb, hosts)

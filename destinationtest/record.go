@@ -13,12 +13,12 @@ import (
 // record it. Every Request returned is a fresh copy: changing it changes
 // nothing recorded.
 type Request struct {
-	Method   string
-	Host     string // the Host header: host[:port]
-	Path     string // unescaped, as url.URL.Path
-	RawQuery string // encoded query, without '?'
-	Header   http.Header
-	Body     []byte
+	Method   string      // GET, POST...
+	Host     string      // the Host header: host[:port]
+	Path     string      // unescaped, as url.URL.Path
+	RawQuery string      // encoded query, without '?'
+	Header   http.Header // as the server saw them
+	Body     []byte      // the whole body, read before the handler ran
 
 	// Form is the parsed query, plus the body of a
 	// application/x-www-form-urlencoded POST, PUT or PATCH, whose values

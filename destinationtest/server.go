@@ -209,9 +209,9 @@ func (s *Server) Delay(d time.Duration) { s.script.setDelay(d) }
 // after several requests shows that the client keeps connections alive.
 func (s *Server) Connections() int { return int(s.conns.Load()) }
 
-// Handshakes returns how many TLS handshakes verified their client, split
-// into full ones and resumed ones: resumed > 0 shows that the client
-// resumes TLS sessions on new connections.
+// Handshakes returns how many TLS handshakes got past certificate
+// verification, split into full ones and resumed ones: resumed > 0 shows
+// that the client resumes TLS sessions on new connections.
 func (s *Server) Handshakes() (full, resumed int) {
 	return int(s.full.Load()), int(s.resumed.Load())
 }

@@ -262,4 +262,3 @@ func closedPort(t *testing.T) string {
 	require.NoError(t, l.Close())
 	return addr
 }
-

@@ -234,3 +234,36 @@ func TestTransportWaitForRequests(t *testing.T) {
 	_, err = tr.WaitForRequests(short, 5)
 	require.True(t, errors.Is(err, context.DeadlineExceeded))
 }
+
+// TestTransportErrorTexts checks the messages read as net's own do.
+func TestTransportErrorTexts(t *testing.T) {
+	tests := []struct {
+		name   string
+		url    string
+		reason destination.Reason
+		want   string
+	}{
+		{name: "dial a name", url: "https://partner.example/in", reason: destination.ReasonConnectionFailed,
+			want: "dial tcp partner.example:443: connect: connection refused"},
+		{name: "dial an IP and port", url: "https://10.0.0.7:8443/in", reason: destination.ReasonConnectionFailed,
+			want: "dial tcp 10.0.0.7:8443: connect: connection refused"},
+		{name: "plain http", url: "http://[::1]/", reason: destination.ReasonTimeout,
+			want: "read tcp [::1]:80: i/o timeout"},
+		{name: "rejected", url: "https://partner.example/", reason: destination.ReasonClientCertRejected,
+			want: "remote error: tls: bad certificate"},
+		{name: "hostname", url: "https://partner.example/", reason: destination.ReasonHostnameMismatch,
+			want: "tls: failed to verify certificate: x509: certificate is valid for courier-simulated.invalid, not partner.example"},
+		{name: "untrusted", url: "https://partner.example/", reason: destination.ReasonServerUntrusted,
+			want: "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := destinationtest.NewTransport(nil)
+			require.NoError(t, tr.FailNext(1, tt.reason))
+			req, err := http.NewRequest(http.MethodGet, tt.url, nil)
+			require.NoError(t, err)
+			_, err = tr.RoundTrip(req)
+			assert.EqualError(t, err, tt.want)
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -43,7 +44,7 @@ func parseJKS(data, password []byte, cfg *config) (*Store, error) {
 			return nil, err
 		}
 		e.Created = created[alias]
-		if e.keyErr != nil && len(password) == 0 && cfg.keyPassword == nil {
+		if errors.Is(e.keyErr, ErrWrongKeyPassword) && len(password) == 0 && cfg.keyPassword == nil {
 			e.keyErr = fmt.Errorf("%w: key entry %q needs a password, and none was given", ErrWrongKeyPassword, alias)
 		}
 		s.Entries = append(s.Entries, e)

@@ -54,6 +54,7 @@ type Entry struct {
 
 // Store is an opened keystore: its format and entries. Private keys are decrypted when the store
 // is opened (with the key password option, else the store password); the store keeps no password.
+// Its methods are safe for concurrent use as long as Entries is not modified.
 type Store struct {
 	Format  Format
 	Entries []Entry

@@ -37,7 +37,8 @@ func (f *destinationFlags) client(s streams) (*destination.Client, error) {
 	}
 	cfg, err := destination.Load(f.file, destination.WithVars(vars))
 	if err != nil {
-		return nil, err
+		// An unreadable file is as much a configuration error as a bad one.
+		return nil, &destination.Error{Reason: destination.ReasonConfigInvalid, Field: "--destination", Err: err}
 	}
 	var opts []destination.Option
 	if f.verbose {

@@ -104,7 +104,7 @@ func (d *decoder) members(prefix string, obj *jsonNode, specs []fieldSpec) {
 // match finds key's spec: case-insensitively, or exactly under Strict.
 func (d *decoder) match(key string, specs []fieldSpec) (fieldSpec, bool) {
 	for _, s := range specs {
-		if s.name == key || strings.EqualFold(s.name, key) {
+		if s.name == key || !d.s.strict && strings.EqualFold(s.name, key) {
 			return s, true
 		}
 	}

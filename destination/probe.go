@@ -39,7 +39,7 @@ type probingTransport struct {
 
 func (t *probingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
-	if err == nil || req.URL.Scheme != "https" || !isDroppedConnection(err) {
+	if err == nil || req.URL.Scheme != "https" || !(isDroppedConnection(err) || isHandshakeFailureAlert(err)) {
 		return resp, err
 	}
 	if alert := t.probe(req.Context(), req.URL); alert != nil {
@@ -98,10 +98,21 @@ func refusal(err error, asked bool) error {
 	if code, ok := remoteAlert(err); ok && clientCertAlerts[code] {
 		return err
 	}
+	if asked && err != nil && isHandshakeFailureAlert(err) {
+		// Go servers answer a missing certificate in TLS 1.2 this way.
+		return fmt.Errorf("the server asked for our certificate, then failed the handshake: %w", err)
+	}
 	if asked && err != nil && isDroppedConnection(err) {
 		return fmt.Errorf("the server asked for our certificate, then closed the connection without a word: %w", err)
 	}
 	return nil
+}
+
+// isHandshakeFailureAlert reports a handshake_failure alert: a refused
+// certificate, or no cipher suite in common — only a probe tells which.
+func isHandshakeFailureAlert(err error) bool {
+	code, ok := remoteAlert(err)
+	return ok && code == 40
 }
 
 func hostPort(u *url.URL) string {

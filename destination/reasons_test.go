@@ -67,6 +67,13 @@ func TestSendClassifiesWireFailures(t *testing.T) {
 			want:    destination.ReasonClientCertRejected,
 		},
 		{
+			name: "no client certificate",
+			setup: func(_ *testing.T, _ *destinationtest.Server, cfg *destination.Config) {
+				cfg.KeystoreFile, cfg.KeystorePass = "", destination.Secret{}
+			},
+			want: destination.ReasonClientCertRejected,
+		},
+		{
 			name: "closed port",
 			setup: func(t *testing.T, _ *destinationtest.Server, cfg *destination.Config) {
 				cfg.URL = "https://" + closedPort(t) + "/in"

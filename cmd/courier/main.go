@@ -72,6 +72,14 @@ func newRootCommand(s streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSendCommand(s))
+	root.AddCommand(
+		newSendCommand(s),
+		newEnqueueCommand(s),
+		newQueueCommand(s),
+		newDequeueCommand(s),
+		newCheckCommand(s),
+		newKeystoreCommand(s),
+		newDemoCommand(s),
+	)
 	return root
 }

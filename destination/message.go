@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -27,6 +28,10 @@ type Message struct {
 
 	// Header adds request headers for this message only.
 	Header http.Header
+
+	// Query adds query arguments to the url for this message only (the
+	// enqueue call's QueueName, Sender, ...). They are encoded as given.
+	Query url.Values
 }
 
 // Result says how a delivery went. Send returns it on failure too, with as

@@ -30,6 +30,15 @@ func (c *Client) newRequest(ctx context.Context, msg *Message, id string) (*retr
 	if err != nil {
 		return nil, err
 	}
+	if len(msg.Query) > 0 {
+		q := target.Query()
+		for k, vs := range msg.Query {
+			for _, v := range vs {
+				q.Add(k, v)
+			}
+		}
+		target.RawQuery = q.Encode()
+	}
 	var body any
 	contentType := ""
 	switch {

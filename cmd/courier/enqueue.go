@@ -1,16 +1,58 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
+
+	"github.com/mtlscourier/courier/destination"
+	"github.com/mtlscourier/courier/enqueue"
 )
 
-// PLACEHOLDER: replaced by the enqueue command's real implementation.
-func newEnqueueCommand(_ streams) *cobra.Command {
-	return &cobra.Command{
-		Use:    "enqueue",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("enqueue: not built yet") },
+func newEnqueueCommand(s streams) *cobra.Command {
+	var (
+		dest   destinationFlags
+		msg    enqueue.Message
+		data   string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use: "enqueue --destination FILE --queue NAME --sender NAME --interface NAME --interface-version V " +
+			"[--enterprise NAME] [--id ID] [--data TEXT|@FILE|@-] [--json]",
+		Short: "Put one message into a remote platform queue (NEO's enqueue REST call)",
+		Long: `Put one message into a remote platform queue with the NEO-style call
+  POST {url}/oms/rest/queue/enqueue?QueueName=…&Sender=…&InboundInterface=…&InboundInterfaceVersion=…&Id=…
+with the payload as the body ("/oms/rest/queue/enqueue" is appended when the url has no path).
+Output, --json object and exit codes are those of 'courier send'.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			payload, release, err := readData(data, s.in)
+			if err != nil {
+				return printOutcome(s, asJSON, "enqueued", destination.Result{ID: msg.ID},
+					&destination.Error{Reason: destination.ReasonConfigInvalid, Err: err})
+			}
+			defer release()
+			msg.Payload, msg.Body, msg.Size = payload.Payload, payload.Body, payload.Size
+			cfg, err := dest.load()
+			if err != nil {
+				return printOutcome(s, asJSON, "enqueued", destination.Result{ID: msg.ID}, err)
+			}
+			client, err := enqueue.New(cfg, dest.options(s)...)
+			if err != nil {
+				return printOutcome(s, asJSON, "enqueued", destination.Result{ID: msg.ID}, err)
+			}
+			defer client.Close()
+			res, err := client.Enqueue(cmd.Context(), msg)
+			return printOutcome(s, asJSON, "enqueued", res, err)
+		},
 	}
+	dest.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&msg.QueueName, "queue", "", "QueueName (required)")
+	f.StringVar(&msg.Sender, "sender", "", "Sender (required)")
+	f.StringVar(&msg.InboundInterface, "interface", "", "InboundInterface (required)")
+	f.StringVar(&msg.InboundInterfaceVersion, "interface-version", "", "InboundInterfaceVersion (required)")
+	f.StringVar(&msg.InboundQueueEnterpriseName, "enterprise", "", "InboundQueueEnterpriseName (optional)")
+	f.StringVar(&msg.ID, "id", "", "message Id; generated when absent")
+	f.StringVar(&data, "data", "", "the payload: TEXT, @FILE, or @- for standard input")
+	f.BoolVar(&asJSON, "json", false, "print exactly one JSON object on stdout")
+	return cmd
 }

@@ -27,6 +27,16 @@ func (f *destinationFlags) register(cmd *cobra.Command) {
 
 // client loads the destination and builds its client.
 func (f *destinationFlags) client(s streams) (*destination.Client, error) {
+	cfg, err := f.load()
+	if err != nil {
+		return nil, err
+	}
+	return destination.New(cfg, f.options(s)...)
+}
+
+// load reads and validates the destination file; every failure is a
+// config_invalid *destination.Error.
+func (f *destinationFlags) load() (*destination.Config, error) {
 	vars := make(map[string]string, len(f.vars))
 	for _, v := range f.vars {
 		name, value, ok := strings.Cut(v, "=")
@@ -40,11 +50,15 @@ func (f *destinationFlags) client(s streams) (*destination.Client, error) {
 		// An unreadable file is as much a configuration error as a bad one.
 		return nil, &destination.Error{Reason: destination.ReasonConfigInvalid, Field: "--destination", Err: err}
 	}
-	var opts []destination.Option
-	if f.verbose {
-		opts = append(opts, destination.WithLogger(slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	return cfg, nil
+}
+
+// options are the client options the flags ask for.
+func (f *destinationFlags) options(s streams) []destination.Option {
+	if !f.verbose {
+		return nil
 	}
-	return destination.New(cfg, opts...)
+	return []destination.Option{destination.WithLogger(slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelDebug})))}
 }
 
 func newSendCommand(s streams) *cobra.Command {

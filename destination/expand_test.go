@@ -152,12 +152,11 @@ func TestPasswordFileErrorsNeverShowContent(t *testing.T) {
 }
 
 func TestPasswordFileUnreadable(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root reads any file")
-	}
-	dir := dirWithFiles(t, "client.jks", "locked.pass=hunter2")
-	require.NoError(t, os.Chmod(filepath.Join(dir, "locked.pass"), 0))
+	// A directory where the password file should be: unreadable for
+	// everyone, root included (a chmod 0 file is not, for root).
+	dir := dirWithFiles(t, "client.jks")
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "locked.pass"), 0o700))
 	_, err := Parse([]byte(`{url: 'https://x.example', keystoreFile: 'client.jks', keystorePass: 'file:locked.pass'}`), WithDir(dir), noEnv)
 	fe := requireFieldError(t, err, "keystorePass")
-	assert.ErrorIs(t, fe, fs.ErrPermission)
+	assert.Contains(t, fe.Error(), "locked.pass")
 }

@@ -30,6 +30,7 @@ type Client struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	maxBody   int64
+	logURL    string // the url as logs and errors show it (redacted)
 }
 
 // New validates cfg, loads its keystores, checks our certificate's dates and
@@ -47,6 +48,7 @@ func New(cfg *Config, opts ...Option) (*Client, error) {
 	}
 	c := &Client{cfg: *cfg, logger: o.logger, now: o.now, maxBody: o.maxBody}
 	c.cfg.applyDefaults(o.retry)
+	c.logURL = redactURL(c.cfg.URL)
 	if err := c.cfg.Validate(); err != nil {
 		return nil, &Error{Reason: ReasonConfigInvalid, Err: err}
 	}

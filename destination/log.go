@@ -30,6 +30,15 @@ func stateOf(ctx context.Context) *sendState {
 	return st
 }
 
+// log writes one record with the fixed keys of the Send in ctx followed by
+// kv; it builds nothing when the level is off (the silent default).
+func (c *Client) log(ctx context.Context, level slog.Level, msg string, kv ...any) {
+	if !c.logger.Enabled(ctx, level) {
+		return
+	}
+	c.logger.LogAttrs(ctx, level, msg, sendAttrs(ctx, kv...)...)
+}
+
 // sendAttrs returns the fixed log keys of a Send (id, url, attempt) followed
 // by the extra key/value pairs.
 func sendAttrs(ctx context.Context, kv ...any) []slog.Attr {

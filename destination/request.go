@@ -25,7 +25,16 @@ func (c *Client) newRequest(ctx context.Context, msg *Message, id string) (*retr
 	if err != nil {
 		return nil, err
 	}
-	fill := strings.NewReplacer(payloadVar, string(payload), idVar, id).Replace
+	var r *strings.Replacer
+	fill := func(s string) string {
+		if !strings.Contains(s, "%{") {
+			return s
+		}
+		if r == nil {
+			r = strings.NewReplacer(payloadVar, string(payload), idVar, id)
+		}
+		return r.Replace(s)
+	}
 	target, err := c.targetURL(payload, id)
 	if err != nil {
 		return nil, err
@@ -117,6 +126,11 @@ func (c *Client) usesPayloadVar() bool {
 // the '?', as a query value after it.
 func (c *Client) targetURL(payload []byte, id string) (*url.URL, error) {
 	raw := c.cfg.URL
+	if !strings.Contains(raw, "%{") {
+		if u, err := url.Parse(raw); err == nil {
+			return u, nil
+		}
+	}
 	path, query, hasQuery := strings.Cut(raw, "?")
 	filled := fillEscaped(path, payload, id, url.PathEscape)
 	if hasQuery {

@@ -38,8 +38,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if err != nil {
 		reason := classify(err)
 		if reason.Retryable() {
-			c.logger.LogAttrs(ctx, warnLevel, "attempt failed, will retry if attempts remain",
-				sendAttrs(ctx, "reason", string(reason))...)
+			c.log(ctx, warnLevel, "attempt failed, will retry if attempts remain", "reason", string(reason))
 		}
 		return reason.Retryable(), nil
 	}
@@ -66,8 +65,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	}
 	wait = min(wait, maxWait)
 	if resp != nil && resp.Request != nil {
-		c.logger.LogAttrs(resp.Request.Context(), warnLevel, "retrying",
-			sendAttrs(resp.Request.Context(), "status", resp.StatusCode, "wait", wait)...)
+		c.log(resp.Request.Context(), warnLevel, "retrying", "status", resp.StatusCode, "wait", wait)
 	}
 	return wait
 }
@@ -111,5 +109,5 @@ func (c *Client) logAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
 		return
 	}
 	st.attempts++
-	c.logger.LogAttrs(req.Context(), debugLevel, "sending", sendAttrs(req.Context())...)
+	c.log(req.Context(), debugLevel, "sending")
 }

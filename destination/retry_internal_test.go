@@ -98,3 +98,13 @@ func TestRedactURL(t *testing.T) {
 	assert.Equal(t, "https://partner.example/in?[REDACTED]", redactURL("https://user:pw@partner.example/in?token=abc#frag"))
 	assert.Equal(t, "[unparseable url]", redactURL("https://[::1"))
 }
+
+func TestNewIDIsAVersion4UUID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		id := NewID()
+		assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
+		assert.False(t, seen[id])
+		seen[id] = true
+	}
+}

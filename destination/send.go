@@ -20,8 +20,9 @@ func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
 		id = NewID()
 	}
 	res := Result{ID: id}
-	st := &sendState{id: id, url: redactURL(c.cfg.URL)}
-	req, err := c.newRequest(withSendState(ctx, st), &msg, id)
+	st := &sendState{id: id, url: c.logURL}
+	ctx = withSendState(ctx, st)
+	req, err := c.newRequest(ctx, &msg, id)
 	if err != nil {
 		return res, err
 	}
@@ -40,10 +41,10 @@ func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := &Error{Reason: ReasonHTTPStatus, Status: resp.StatusCode, Attempts: res.Attempts,
 			Err: fmt.Errorf("%s %s answered %s", c.cfg.Method, st.url, resp.Status)}
-		c.logger.LogAttrs(ctx, warnLevel, "delivery failed", sendAttrs(withSendState(ctx, st), "status", res.Status, "reason", string(e.Reason))...)
+		c.log(ctx, warnLevel, "delivery failed", "status", res.Status, "reason", string(e.Reason))
 		return res, e
 	}
-	c.logger.LogAttrs(ctx, debugLevel, "delivered", sendAttrs(withSendState(ctx, st), "status", res.Status)...)
+	c.log(ctx, debugLevel, "delivered", "status", res.Status)
 	return res, nil
 }
 
@@ -54,8 +55,7 @@ func (c *Client) failure(ctx context.Context, err error, res Result) error {
 	if reason == ReasonClientCertRejected {
 		e.Detail = c.chainHint()
 	}
-	c.logger.LogAttrs(ctx, warnLevel, "delivery failed",
-		sendAttrs(ctx, "id", res.ID, "url", redactURL(c.cfg.URL), "attempt", res.Attempts, "reason", string(reason))...)
+	c.log(ctx, warnLevel, "delivery failed", "reason", string(reason))
 	return e
 }
 

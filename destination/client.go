@@ -40,11 +40,15 @@ func New(cfg *Config, opts ...Option) (*Client, error) {
 	if cfg == nil {
 		return nil, &Error{Reason: ReasonConfigInvalid, Err: errors.New("nil Config")}
 	}
-	o := clientOptions{logger: slog.New(slog.DiscardHandler), now: time.Now, maxBody: DefaultMaxResponseBody}
+	o := clientOptions{now: time.Now, maxBody: DefaultMaxResponseBody}
 	for _, opt := range opts {
 		if err := opt.apply(&o); err != nil {
 			return nil, &Error{Reason: ReasonConfigInvalid, Err: err}
 		}
+	}
+	userLogger := o.logger != nil
+	if !userLogger {
+		o.logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Client{cfg: *cfg, logger: o.logger, now: o.now, maxBody: o.maxBody}
 	c.cfg.applyDefaults(o.retry)
@@ -58,7 +62,12 @@ func New(cfg *Config, opts ...Option) (*Client, error) {
 	}
 	c.tlsConfig = tc
 	if c.cfg.InsecureSkipVerify {
-		c.logger.Warn("insecureSkipVerify is true: the server's certificate is NOT checked; anyone on the path can read and change these messages",
+		warn := c.logger
+		if !userLogger {
+			// Routine logs are silent by default; this one is not.
+			warn = slog.Default()
+		}
+		warn.Warn("insecureSkipVerify is true: the server's certificate is NOT checked; anyone on the path can read and change these messages",
 			"url", redactURL(c.cfg.URL))
 	}
 	c.retry = c.newRetryClient(c.httpClient(o))

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mtlscourier/courier/keystore"
+)
+
+func newKeystoreExportCommand(s streams) *cobra.Command {
+	var (
+		alias, out   string
+		chain, force bool
+	)
+	cmd := &cobra.Command{
+		Use:   "export FILE [--alias A] [--chain] [--out FILE.pem]",
+		Short: "Write an entry's certificate, or its whole chain, as PEM",
+		Long: `Write the certificate of a keystore entry as PEM: a key entry's own certificate (with
+--chain, its whole chain as stored, leaf first) or a trusted certificate. This is what a
+partner asks for to trust our client certificate. The private key is never exported.
+
+--alias may be left out when the store has a single entry, or a single key entry.
+PKCS#12 and PEM aliases are not read: there --alias matches the certificate's common name.
+Without --out, or with --out -, the PEM goes to standard output.`,
+		Args: cobra.ExactArgs(1),
+	}
+	pass := addPasswordFlags(cmd, "pass", "the store password")
+	cmd.Flags().StringVar(&alias, "alias", "", "the entry to export")
+	cmd.Flags().BoolVar(&chain, "chain", false, "export a key entry's whole chain, not only its certificate")
+	cmd.Flags().StringVar(&out, "out", "", "the PEM file to write (default: standard output)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace --out if it exists")
+	cmd.RunE = func(*cobra.Command, []string) error {
+		return keystoreFail(s, export(s, cmd.Flags().Arg(0), alias, chain, out, force, pass))
+	}
+	return cmd
+}
+
+func export(s streams, path, alias string, chain bool, out string, force bool, pass *passwordSource) error {
+	mode := keystore.CreateOnly
+	if out != "" && out != "-" {
+		var err error
+		if mode, err = targetMode(out, force); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(s, path, pass)
+	if err != nil {
+		return err
+	}
+	e, err := findEntry(st, alias)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	certs := e.Chain[:1]
+	if chain {
+		certs = e.Chain
+	}
+	data := keystore.EncodePEM(certs)
+	if out == "" || out == "-" {
+		_, err := s.out.Write(data)
+		return err
+	}
+	if err := writeTarget(out, data, mode); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "Wrote %s: %s (%s)\n", out, plural(len(certs), "certificate"), e.Chain[0].Subject)
+	return nil
+}
+
+// findEntry finds the entry alias names: by alias in JKS; by the certificate's common name in
+// PKCS#12 and PEM, whose aliases are not read. No alias means the only entry, or the only
+// key entry.
+func findEntry(st *keystore.Store, alias string) (*keystore.Entry, error) {
+	var match, keys []*keystore.Entry
+	for i := range st.Entries {
+		e := &st.Entries[i]
+		name := e.Alias
+		if st.Format != keystore.FormatJKS {
+			name = e.Chain[0].Subject.CommonName
+		}
+		if alias != "" && strings.EqualFold(name, alias) {
+			match = append(match, e)
+		}
+		if e.Kind == keystore.PrivateKeyEntry {
+			keys = append(keys, e)
+		}
+	}
+	switch {
+	case alias != "" && len(match) == 1:
+		return match[0], nil
+	case alias != "" && len(match) > 1:
+		return nil, fmt.Errorf("%d entries have the common name %q; export them with --alias of a JKS copy", len(match), alias)
+	case alias != "":
+		return nil, fmt.Errorf("%w: no entry %q; the store has: %s", keystore.ErrAliasNotFound, alias, entryNames(st))
+	case len(st.Entries) == 1:
+		return &st.Entries[0], nil
+	case len(keys) == 1:
+		return keys[0], nil
+	case len(st.Entries) == 0:
+		return nil, errors.New("the store has no entries")
+	}
+	return nil, fmt.Errorf("%w: give --alias; the store has: %s", keystore.ErrAmbiguousAlias, entryNames(st))
+}
+
+// entryNames lists the entries for messages, by alias or common name.
+func entryNames(st *keystore.Store) string {
+	names := make([]string, len(st.Entries))
+	for i, e := range st.Entries {
+		name := e.Alias
+		if st.Format != keystore.FormatJKS {
+			name = e.Chain[0].Subject.CommonName
+		}
+		names[i] = fmt.Sprintf("%s (%s)", name, e.Kind)
+	}
+	return strings.Join(names, ", ")
+}

@@ -83,3 +83,7 @@ func ClassifyError(err error) Reason { return classify(err) }
 // server sent a CertificateRequest — a handshake_failure alert or the
 // connection closed without a word (what the JDK's HttpsServer does).
 func IsClientCertRefusal(err error, asked bool) bool { return refusal(err, asked) != nil }
+
+// RemoteAlert returns the code of the TLS alert the peer sent, when err
+// holds one (crypto/tls reports received alerts by their text only).
+func RemoteAlert(err error) (code uint8, ok bool) { return remoteAlert(err) }

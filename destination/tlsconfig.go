@@ -42,31 +42,23 @@ func buildTLSConfig(cfg *Config, now time.Time) (*tls.Config, error) {
 }
 
 func loadClientCertificate(cfg *Config, now time.Time) (*tls.Certificate, error) {
-	var (
-		kp    *keystore.KeyPair
-		err   error
-		field = "keystoreFile"
-	)
-	switch {
-	case cfg.KeystoreFile != "":
-		kp, err = loadKeystore(cfg)
-	case cfg.CertFile != "":
-		field = "certFile"
-		kp, err = keystore.LoadKeyPair(cfg.Path(cfg.CertFile), nil,
-			keystore.WithFormat(keystore.FormatPEM), keystore.WithKeyFile(cfg.Path(cfg.KeyFile)))
-	default:
-		return nil, nil
-	}
-	if err != nil {
-		return nil, keystoreError(err, field, "keystorePass")
+	kp, err := LoadKeyPair(cfg)
+	if err != nil || kp == nil {
+		return nil, err
 	}
 	if err := kp.CheckValidity(now); err != nil {
+		field := "keystoreFile"
+		if cfg.KeystoreFile == "" {
+			field = "certFile"
+		}
 		return nil, &Error{Reason: ReasonCertExpired, Field: field, Err: err}
 	}
 	cert := kp.TLSCertificate()
 	return &cert, nil
 }
 
+// loadKeystore opens keystoreFile with keystorePass, keyAlias, keyPass and
+// keystoreType, zeroing its copies of the passwords.
 func loadKeystore(cfg *Config) (*keystore.KeyPair, error) {
 	pass := cfg.KeystorePass.Bytes()
 	defer clear(pass)
@@ -86,32 +78,25 @@ func loadKeystore(cfg *Config) (*keystore.KeyPair, error) {
 	return keystore.LoadKeyPair(cfg.Path(cfg.KeystoreFile), pass, opts...)
 }
 
+// loadRoots returns the pool of the server's CAs: nil means the system's
+// roots, as Java falls back to cacerts.
 func loadRoots(cfg *Config) (*x509.CertPool, error) {
-	switch {
-	case cfg.TruststoreFile != "":
-		pass := cfg.TruststorePass.Bytes()
-		defer clear(pass)
-		var opts []keystore.Option
-		if cfg.TruststoreType != "" {
-			f, err := keystore.ParseFormat(cfg.TruststoreType)
-			if err != nil {
-				return nil, keystoreError(err, "truststoreType", "")
-			}
-			opts = append(opts, keystore.WithFormat(f))
-		}
-		pool, err := keystore.LoadCertPool(cfg.Path(cfg.TruststoreFile), pass, opts...)
-		if err != nil {
-			return nil, keystoreError(err, "truststoreFile", "truststorePass")
-		}
-		return pool, nil
-	case cfg.CAFile != "":
-		pool, err := keystore.LoadCertPool(cfg.Path(cfg.CAFile), nil, keystore.WithFormat(keystore.FormatPEM))
-		if err != nil {
-			return nil, keystoreError(err, "caFile", "")
-		}
-		return pool, nil
+	certs, err := LoadTrustedCertificates(cfg)
+	if err != nil || certs == nil {
+		return nil, err
 	}
-	return nil, nil // the system's roots, as Java falls back to cacerts
+	if len(certs) == 0 {
+		field, path := "truststoreFile", cfg.TruststoreFile
+		if path == "" {
+			field, path = "caFile", cfg.CAFile
+		}
+		return nil, keystoreError(fmt.Errorf("keystore: open %s: %w", cfg.Path(path), keystore.ErrEmptyTruststore), field, "")
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
 }
 
 // keystoreError gives a keystore error its reason and names the field at

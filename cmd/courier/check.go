@@ -89,13 +89,9 @@ destination file itself does not load (as 'courier send' treats configuration er
 
 // runCheck runs the checks on the --destination file with the --var values.
 func runCheck(cmd *cobra.Command, dest destinationFlags, opts ...check.Option) check.Report {
-	vars := make(map[string]string, len(dest.vars))
-	for _, v := range dest.vars {
-		name, value, ok := strings.Cut(v, "=")
-		if !ok || name == "" {
-			return badVarReport(v)
-		}
-		vars[name] = value
+	vars, err := dest.parseVars()
+	if err != nil {
+		return badVarReport(err)
 	}
 	opts = append(opts, check.WithParseOptions(destination.WithVars(vars)))
 	return check.RunFile(cmd.Context(), dest.file, opts...)
@@ -103,11 +99,11 @@ func runCheck(cmd *cobra.Command, dest destinationFlags, opts ...check.Option) c
 
 // badVarReport is the report for a malformed --var: the destination check
 // fails, as `courier send` treats it.
-func badVarReport(v string) check.Report {
+func badVarReport(err error) check.Report {
 	rep := check.Report{Reason: destination.ReasonConfigInvalid}
 	rep.Checks = append(rep.Checks, check.Result{
 		Name: check.Destination, Status: check.Fail, Reason: destination.ReasonConfigInvalid,
-		Message: fmt.Sprintf("--var %q: want NAME=VALUE", v), Detail: []string{},
+		Message: err.Error(), Detail: []string{},
 	})
 	for _, n := range check.Names[1:] {
 		rep.Checks = append(rep.Checks, check.Result{Name: n, Status: check.Skip,

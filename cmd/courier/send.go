@@ -37,13 +37,9 @@ func (f *destinationFlags) client(s streams) (*destination.Client, error) {
 // load reads and validates the destination file; every failure is a
 // config_invalid *destination.Error.
 func (f *destinationFlags) load() (*destination.Config, error) {
-	vars := make(map[string]string, len(f.vars))
-	for _, v := range f.vars {
-		name, value, ok := strings.Cut(v, "=")
-		if !ok || name == "" {
-			return nil, &destination.Error{Reason: destination.ReasonConfigInvalid, Err: fmt.Errorf("--var %q: want NAME=VALUE", v)}
-		}
-		vars[name] = value
+	vars, err := f.parseVars()
+	if err != nil {
+		return nil, &destination.Error{Reason: destination.ReasonConfigInvalid, Err: err}
 	}
 	cfg, err := destination.Load(f.file, destination.WithVars(vars))
 	if err != nil {
@@ -51,6 +47,19 @@ func (f *destinationFlags) load() (*destination.Config, error) {
 		return nil, &destination.Error{Reason: destination.ReasonConfigInvalid, Field: "--destination", Err: err}
 	}
 	return cfg, nil
+}
+
+// parseVars turns the --var NAME=VALUE flags into a map.
+func (f *destinationFlags) parseVars() (map[string]string, error) {
+	vars := make(map[string]string, len(f.vars))
+	for _, v := range f.vars {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--var %q: want NAME=VALUE", v)
+		}
+		vars[name] = value
+	}
+	return vars, nil
 }
 
 // options are the client options the flags ask for.

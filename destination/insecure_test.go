@@ -66,3 +66,15 @@ func TestLogsNeverHoldPayloadsOrSecrets(t *testing.T) {
 	assert.NotContains(t, logs.String(), "basic-secret-9")
 	assert.NotContains(t, logs.String(), "changeit")
 }
+
+func TestErrorsNeverHoldThePayload(t *testing.T) {
+	srv := destinationtest.NewServer(t)
+	cfg := srv.Destination(t)
+	cfg.URL = "https://127.0.0.1:1/in/%{payload}" // nothing listens on port 1
+	cfg.Method = "GET"
+	cfg.Params = map[string]string{"message": "%{payload}"}
+	cfg.Retry.MaxAttempts = 1
+	_, err := newClient(t, cfg).Send(context.Background(), destination.Message{Payload: []byte("payload-text-7")})
+	requireReason(t, err, destination.ReasonConnectionFailed)
+	assert.NotContains(t, err.Error(), "payload-text-7")
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"time"
 )
 
@@ -51,6 +52,10 @@ func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
 // failure wraps a transport error in an *Error with its reason.
 func (c *Client) failure(ctx context.Context, err error, res Result) error {
 	reason := classify(err)
+	if ue, ok := err.(*url.Error); ok {
+		// Its URL is the filled-in one: a GET's query may hold the payload.
+		err = &url.Error{Op: ue.Op, URL: c.logURL, Err: ue.Err}
+	}
 	e := &Error{Reason: reason, Attempts: res.Attempts, Err: err}
 	if reason == ReasonClientCertRejected {
 		e.Detail = c.chainHint()

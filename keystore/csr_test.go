@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mtlscourier/courier/internal/keytooltest"
+
 	"github.com/mtlscourier/courier/keystore"
 )
 
@@ -52,10 +54,10 @@ func TestCreateCSRSignedByKeytool(t *testing.T) {
 	csrFile := filepath.Join(dir, "client.csr")
 	require.NoError(t, os.WriteFile(csrFile, data, 0o600))
 	ca := filepath.Join(dir, "ca.jks")
-	keytoolRun(t, "-genkeypair", "-keystore", ca, "-storepass", "changeit", "-alias", "ca", "-keyalg", "EC",
+	keytooltest.Run(t, "-genkeypair", "-keystore", ca, "-storepass", "changeit", "-alias", "ca", "-keyalg", "EC",
 		"-dname", "CN=test-ca", "-ext", "bc:c", "-validity", "2")
 	out := filepath.Join(dir, "client.crt")
-	keytoolRun(t, "-gencert", "-keystore", ca, "-storepass", "changeit", "-alias", "ca", "-rfc",
+	keytooltest.Run(t, "-gencert", "-keystore", ca, "-storepass", "changeit", "-alias", "ca", "-rfc",
 		"-infile", csrFile, "-outfile", out)
 
 	s, err := keystore.Load(out, nil)

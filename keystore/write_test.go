@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mtlscourier/courier/internal/keytooltest"
+
 	"github.com/mtlscourier/courier/keystore"
 )
 
@@ -100,13 +102,13 @@ func TestBuilderJKS(t *testing.T) {
 	assert.Equal(t, fingerprints(kp.Chain), fingerprints(got.Chain))
 	assert.True(t, kp.PrivateKey.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(got.PrivateKey.Public()))
 
-	entries := keytoolList(t, path, "s3cret-store")
-	assert.Equal(t, []keytoolEntry{
+	entries := keytooltest.List(t, path, "s3cret-store")
+	assert.Equal(t, []keytooltest.Entry{
 		{Alias: "client", Type: "PrivateKeyEntry", Chain: 3, SHA256s: fingerprints(kp.Chain)},
 		{Alias: "root-ca", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprints([]*x509.Certificate{caCert(t)})},
 	}, entries)
 	// keytool decrypts the key with the store password: the key password is the store password.
-	keytoolRun(t, "-importkeystore", "-noprompt", "-srckeystore", path, "-srcstorepass", "s3cret-store",
+	keytooltest.Run(t, "-importkeystore", "-noprompt", "-srckeystore", path, "-srcstorepass", "s3cret-store",
 		"-srcalias", "client", "-destkeystore", filepath.Join(t.TempDir(), "copy.p12"), "-deststoretype", "PKCS12",
 		"-deststorepass", "copy-pass")
 }
@@ -125,7 +127,7 @@ func TestBuilderJKSKeyPassword(t *testing.T) {
 	_, err = s.KeyPair("client", []byte("kéy-pass"))
 	require.NoError(t, err)
 
-	keytoolRun(t, "-J-Dfile.encoding=UTF-8", "-J-Dsun.jnu.encoding=UTF-8", "-importkeystore", "-noprompt",
+	keytooltest.Run(t, "-J-Dfile.encoding=UTF-8", "-J-Dsun.jnu.encoding=UTF-8", "-importkeystore", "-noprompt",
 		"-srckeystore", path, "-srcstorepass", "störe-pass", "-srcalias", "client", "-srckeypass", "kéy-pass",
 		"-destkeystore", filepath.Join(t.TempDir(), "copy.jks"), "-deststoretype", "JKS",
 		"-deststorepass", "copy-pass", "-destkeypass", "copy-pass")
@@ -142,11 +144,11 @@ func TestBuilderPKCS12KeyPair(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, fingerprints(kp.Chain), fingerprints(got.Chain))
 
-	entries := keytoolList(t, path, "p12-pass")
-	assert.Equal(t, []keytoolEntry{
+	entries := keytooltest.List(t, path, "p12-pass")
+	assert.Equal(t, []keytooltest.Entry{
 		{Alias: "partner-client", Type: "PrivateKeyEntry", Chain: 3, SHA256s: fingerprints(kp.Chain)},
 	}, entries, "the friendly name is the alias (keytool prints PKCS#12 aliases in lower case)")
-	keytoolRun(t, "-importkeystore", "-noprompt", "-srckeystore", path, "-srcstorepass", "p12-pass",
+	keytooltest.Run(t, "-importkeystore", "-noprompt", "-srckeystore", path, "-srcstorepass", "p12-pass",
 		"-srcalias", "partner-client", "-destkeystore", filepath.Join(t.TempDir(), "copy.jks"), "-deststoretype", "JKS",
 		"-deststorepass", "copy-pass")
 }
@@ -163,8 +165,8 @@ func TestBuilderPKCS12Truststore(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, fingerprints(kp.Chain[1:]), fingerprints(s.Certificates()))
 
-	entries := keytoolList(t, path, "p12-pass")
-	assert.ElementsMatch(t, []keytoolEntry{
+	entries := keytooltest.List(t, path, "p12-pass")
+	assert.ElementsMatch(t, []keytooltest.Entry{
 		{Alias: "root", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprints(kp.Chain[2:])},
 		{Alias: "intermediate", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprints(kp.Chain[1:2])},
 	}, entries)
@@ -341,7 +343,7 @@ func TestEditPKCS12Truststore(t *testing.T) {
 	s, err := keystore.Load(path, changeit())
 	require.NoError(t, err)
 	assert.ElementsMatch(t, fingerprints(kp.Chain[1:]), fingerprints(s.Certificates()))
-	entries := keytoolList(t, path, "changeit")
+	entries := keytooltest.List(t, path, "changeit")
 	assert.ElementsMatch(t, []string{"courier-test-root", "courier-test-intermediate"},
 		[]string{entries[0].Alias, entries[1].Alias})
 }

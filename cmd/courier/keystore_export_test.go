@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mtlscourier/courier/internal/keytooltest"
 	"github.com/mtlscourier/courier/keystore"
 )
 
@@ -107,7 +108,7 @@ func TestKeystoreExportOpensInKeytool(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "client.pem")
 	code, _, stderr := runKeystore(t, "export", fixtures+"client-rsa.jks", "--chain", "--out", out, "--pass-file", passFile(t, "changeit"))
 	require.Equal(t, exitOK, code, stderr)
-	printed := keytoolOut(t, "-printcert", "-file", out)
+	printed := keytooltest.Run(t, "-printcert", "-file", out)
 	for _, fp := range fingerprintsOf(sourceChain(t, "client-rsa.jks", "client")) {
 		assert.Contains(t, printed, fp)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mtlscourier/courier/internal/keytooltest"
 )
 
 // decodeListing decodes `keystore list --json`, which must be exactly one object.
@@ -58,8 +60,8 @@ func TestKeystoreGenerateThenList(t *testing.T) {
 		assert.Contains(t, stdout, want)
 	}
 
-	assert.Equal(t, []ktEntry{{Alias: "client", Type: "PrivateKeyEntry", Chain: 1, SHA256s: []string{e.SHA256}}},
-		keytoolEntries(t, store, secret))
+	assert.Equal(t, []keytooltest.Entry{{Alias: "client", Type: "PrivateKeyEntry", Chain: 1, SHA256s: []string{e.SHA256}}},
+		keytooltest.List(t, store, secret))
 	keytoolReadsKey(t, store, secret, "client", secret)
 
 	data, err := os.ReadFile(csrFile)
@@ -88,7 +90,7 @@ func TestKeystoreGenerateRSAPKCS12(t *testing.T) {
 	assert.Equal(t, 2048, l.Entries[0].KeySize)
 	assert.Equal(t, 30*24*time.Hour, l.Entries[0].NotAfter.Sub(l.Entries[0].NotBefore))
 
-	entries := keytoolEntries(t, store, secret)
+	entries := keytooltest.List(t, store, secret)
 	require.Len(t, entries, 1)
 	assert.Equal(t, "partner", entries[0].Alias, "keytool shows PKCS#12 aliases lower-cased")
 	assert.Equal(t, "PrivateKeyEntry", entries[0].Type)

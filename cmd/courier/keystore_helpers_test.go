@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"crypto/x509"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mtlscourier/courier/internal/keytooltest"
 )
 
 // fixtures holds the keytool-made stores (see testdata/keytool/README.md); their password is
@@ -48,56 +46,10 @@ func assertPrivateFile(t *testing.T, path string) {
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), path)
 }
 
-// ktEntry is one entry as keytool -list -v prints it.
-type ktEntry struct {
-	Alias   string
-	Type    string
-	Chain   int
-	SHA256s []string
-}
-
-// keytoolOut runs the real keytool and returns its output, skipping where Java is absent.
-func keytoolOut(t *testing.T, args ...string) string {
-	t.Helper()
-	path, err := exec.LookPath("keytool")
-	if err != nil {
-		t.Skip("keytool is not on PATH")
-	}
-	cmd := exec.Command(path, append([]string{"-J-Duser.language=en"}, args...)...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "keytool %s\n%s", strings.Join(args, " "), out)
-	return string(out)
-}
-
-// keytoolEntries lists a store with the real keytool.
-func keytoolEntries(t *testing.T, store, password string) []ktEntry {
-	t.Helper()
-	out := keytoolOut(t, "-list", "-v", "-keystore", store, "-storepass", password)
-	var entries []ktEntry
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		key, value, _ := strings.Cut(strings.TrimSpace(sc.Text()), ": ")
-		switch key {
-		case "Alias name":
-			entries = append(entries, ktEntry{Alias: value, Chain: 1})
-		case "Entry type":
-			entries[len(entries)-1].Type = value
-		case "Certificate chain length":
-			n, err := strconv.Atoi(value)
-			require.NoError(t, err)
-			entries[len(entries)-1].Chain = n
-		case "SHA256":
-			entries[len(entries)-1].SHA256s = append(entries[len(entries)-1].SHA256s, value)
-		}
-	}
-	return entries
-}
-
 // keytoolReadsKey proves the key password: keytool copies the key entry into a new store.
 func keytoolReadsKey(t *testing.T, store, storePass, alias, keyPass string) {
 	t.Helper()
-	keytoolOut(t, "-importkeystore", "-noprompt", "-srckeystore", store, "-srcstorepass", storePass,
+	keytooltest.Run(t, "-importkeystore", "-noprompt", "-srckeystore", store, "-srcstorepass", storePass,
 		"-srcalias", alias, "-srckeypass", keyPass, "-destkeystore", filepath.Join(t.TempDir(), "copy.jks"),
 		"-deststoretype", "JKS", "-deststorepass", "copy-pass", "-destkeypass", "copy-pass")
 }

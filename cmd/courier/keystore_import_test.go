@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mtlscourier/courier/internal/keytooltest"
 	"github.com/mtlscourier/courier/keystore"
 )
 
@@ -76,8 +77,8 @@ func TestKeystoreImportPair(t *testing.T) {
 			if !tt.keytool {
 				return
 			}
-			assert.Equal(t, []ktEntry{{Alias: "partner-client", Type: "PrivateKeyEntry", Chain: len(tt.want), SHA256s: fingerprintsOf(tt.want)}},
-				keytoolEntries(t, to, secret))
+			assert.Equal(t, []keytooltest.Entry{{Alias: "partner-client", Type: "PrivateKeyEntry", Chain: len(tt.want), SHA256s: fingerprintsOf(tt.want)}},
+				keytooltest.List(t, to, secret))
 			keytoolReadsKey(t, to, secret, "partner-client", keyPass)
 		})
 	}

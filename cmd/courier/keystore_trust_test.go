@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mtlscourier/courier/destinationtest"
+	"github.com/mtlscourier/courier/internal/keytooltest"
 	"github.com/mtlscourier/courier/keystore"
 )
 
@@ -57,7 +58,7 @@ func TestKeystoreTrustURL(t *testing.T) {
 	_, err = chain[0].Verify(x509.VerifyOptions{Roots: pool, DNSName: "localhost"})
 	require.NoError(t, err, "the truststore verifies the server")
 
-	entries := keytoolEntries(t, store, secret)
+	entries := keytooltest.List(t, store, secret)
 	require.Len(t, entries, 2)
 	var got, aliases []string
 	for _, e := range entries {
@@ -108,10 +109,10 @@ func TestKeystoreTrustCert(t *testing.T) {
 	require.NoError(t, err)
 	intermediate, err := keystore.Load(fixtures+"intermediate.pem", nil)
 	require.NoError(t, err)
-	assert.Equal(t, []ktEntry{
+	assert.Equal(t, []keytooltest.Entry{
 		{Alias: "courier-test-root", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprintsOf(root.Certificates())},
 		{Alias: "partner-ca", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprintsOf(intermediate.Certificates())},
-	}, keytoolEntries(t, store, secret))
+	}, keytooltest.List(t, store, secret))
 }
 
 func TestKeystoreTrustCertFormats(t *testing.T) {

@@ -54,7 +54,7 @@ func New(cfg *Config, opts ...Option) (*Client, error) {
 	c.cfg.applyDefaults(o.retry)
 	c.logURL = redactURL(c.cfg.URL)
 	if err := c.cfg.Validate(); err != nil {
-		return nil, &Error{Reason: ReasonConfigInvalid, Err: err}
+		return nil, &Error{Reason: invalidConfigReason(err), Err: err}
 	}
 	tc, err := buildTLSConfig(&c.cfg, c.now())
 	if err != nil {
@@ -72,6 +72,22 @@ func New(cfg *Config, opts ...Option) (*Client, error) {
 	}
 	c.retry = c.newRetryClient(c.httpClient(o))
 	return c, nil
+}
+
+// invalidConfigReason is config_invalid, except when every problem is a
+// keystore or PEM file that cannot be read: that is keystore_unreadable,
+// whichever step noticed it.
+func invalidConfigReason(err error) Reason {
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		if !errors.Is(e, ErrFileUnreadable) {
+			return ReasonConfigInvalid
+		}
+	}
+	return ReasonKeystoreUnreadable
 }
 
 // httpClient returns the *http.Client attempts go through.

@@ -45,7 +45,7 @@ func expandVars(s string, lookup func(string) (string, bool)) (string, error) {
 		}
 		v, ok := lookup(name)
 		if !ok {
-			return "", fmt.Errorf("%w ${%s}: define it in the environment or pass it with WithVars", ErrUndefinedVar, name)
+			return "", fmt.Errorf("%w ${%s}: define it in the environment, or pass it with --var NAME=VALUE (WithVars in Go)", ErrUndefinedVar, name)
 		}
 		b.WriteString(v)
 		if b.Len() > MaxSize {
@@ -81,7 +81,7 @@ func resolveSecret(value string, s *parseSettings) (Secret, error) {
 		}
 		v, ok := s.lookup(name)
 		if !ok {
-			return Secret{}, fmt.Errorf("%w %s (from env:%s): set it, or pass it with WithVars", ErrUndefinedVar, name, name)
+			return Secret{}, fmt.Errorf("%w %s (from env:%s): define it in the environment, or pass it with --var NAME=VALUE (WithVars in Go)", ErrUndefinedVar, name, name)
 		}
 		return NewSecret(v), nil
 	case strings.HasPrefix(value, "file:"):

@@ -18,6 +18,10 @@ var ErrInvalid = errors.New("invalid destination")
 var (
 	// ErrUnknownField: a key that is not a destination field, usually a typo.
 	ErrUnknownField = errors.New("unknown field")
+	// ErrFileUnreadable: a keystore, truststore or PEM file the Config
+	// names is missing or cannot be read. New reports a Config whose only
+	// problems are these as keystore_unreadable.
+	ErrFileUnreadable = errors.New("file cannot be read")
 	// ErrUndefinedVar: ${NAME} or env:NAME with NAME defined nowhere.
 	ErrUndefinedVar = errors.New("undefined variable")
 	// ErrTooLarge: the JSON is over MaxSize bytes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"strings"
 )
 
 const (
@@ -56,6 +57,8 @@ func sendAttrs(ctx context.Context, kv ...any) []slog.Attr {
 // redactURL drops the query string (it may hold the payload or tokens) and
 // any user:password from a URL before it is logged or put in an error.
 func redactURL(raw string) string {
+	// Templates are not valid escapes: show them as {payload} and {id}.
+	raw = strings.NewReplacer(payloadVar, "{payload}", idVar, "{id}").Replace(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "[unparseable url]"
@@ -65,5 +68,5 @@ func redactURL(raw string) string {
 		u.RawQuery = "[REDACTED]"
 	}
 	u.Fragment = ""
-	return u.String()
+	return strings.NewReplacer("%7Bpayload%7D", "{payload}", "%7Bid%7D", "{id}").Replace(u.String())
 }

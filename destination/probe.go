@@ -13,7 +13,7 @@ import (
 
 // errClientCertRejected marks a dropped connection that a probe showed to be
 // the server refusing our certificate.
-var errClientCertRejected = errors.New("the server refused our client certificate after the TLS 1.3 handshake")
+var errClientCertRejected = errors.New("a probe on a fresh connection showed the server refusing our client certificate")
 
 // probeWait bounds how long a probe waits for a TLS 1.3 server's verdict on
 // our certificate. A server that accepts us sends nothing (it waits for a

@@ -29,10 +29,10 @@ var Reasons = []Reason{
 
 var advice = map[Reason]string{
 	ReasonOK:                 "the message was delivered",
-	ReasonConfigInvalid:      "fix the destination JSON: each problem names its field",
+	ReasonConfigInvalid:      "fix the configuration: each problem names its field",
 	ReasonKeystoreUnreadable: "check that the keystore/truststore file exists, is a JKS, PKCS#12 or PEM file, and is not damaged (keytool -list -keystore FILE)",
-	ReasonKeystorePassword:   "the password named above does not open the file: check keystorePass, keyPass or truststorePass (NEO assumes the key password equals keystorePass)",
-	ReasonKeyNotFound:        "the keystore has no usable private key entry: set keyAlias to one of the aliases listed, or import the key pair (keytool -importkeystore)",
+	ReasonKeystorePassword:   "correct the password field named above (NEO assumes the key entry's password equals keystorePass)",
+	ReasonKeyNotFound:        "point keyAlias at a key entry of the keystore (keytool -list shows them), or import the key pair into it",
 	ReasonCertExpired:        "our client certificate is outside its validity dates: ask the partner's CA for a new one, or fix the machine's clock",
 	ReasonServerUntrusted:    "we do not trust the server's certificate: import the server's CA (or its whole chain) into the truststore",
 	ReasonHostnameMismatch:   "the server's certificate is not valid for this host name: use the host name the certificate names, or set serverName",

@@ -207,6 +207,13 @@ func TestNewClassifiesKeystoreProblems(t *testing.T) {
 			wantErr: keystore.ErrCorrupt,
 		},
 		{
+			name:      "missing keystore file",
+			edit:      func(t *testing.T, c *destination.Config) { c.KeystoreFile = filepath.Join(t.TempDir(), "absent.jks") },
+			want:      destination.ReasonKeystoreUnreadable,
+			wantField: "",
+			wantErr:   destination.ErrFileUnreadable,
+		},
+		{
 			name:    "empty truststore",
 			edit:    func(_ *testing.T, c *destination.Config) { c.TruststoreFile = fixtures + "trust-empty.jks" },
 			want:    destination.ReasonKeystoreUnreadable,

@@ -97,6 +97,7 @@ func TestClassifyReadsRealAlertText(t *testing.T) {
 func TestRedactURL(t *testing.T) {
 	assert.Equal(t, "https://partner.example/in?[REDACTED]", redactURL("https://user:pw@partner.example/in?token=abc#frag"))
 	assert.Equal(t, "[unparseable url]", redactURL("https://[::1"))
+	assert.Equal(t, "https://partner.example/in/{id}?[REDACTED]", redactURL("https://partner.example/in/%{id}?m=%{payload}"))
 }
 
 func TestNewIDIsAVersion4UUID(t *testing.T) {

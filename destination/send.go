@@ -57,8 +57,11 @@ func (c *Client) failure(ctx context.Context, err error, res Result) error {
 		err = &url.Error{Op: ue.Op, URL: c.logURL, Err: ue.Err}
 	}
 	e := &Error{Reason: reason, Attempts: res.Attempts, Err: err}
-	if reason == ReasonClientCertRejected {
+	switch {
+	case reason == ReasonClientCertRejected:
 		e.Detail = c.chainHint()
+	case reason == ReasonServerUntrusted && c.cfg.TruststoreFile == "" && c.cfg.CAFile == "":
+		e.Detail = "no truststoreFile is set, so the system's roots were used: set truststoreFile to a store holding the partner's CA"
 	}
 	c.log(ctx, warnLevel, "delivery failed", "reason", string(reason))
 	return e

@@ -106,10 +106,9 @@ func keystoreError(err error, fileField, passField string) error {
 	switch {
 	case errors.Is(err, keystore.ErrWrongKeyPassword):
 		e.Reason, e.Field = ReasonKeystorePassword, "keyPass"
-		e.Detail = "the key entry's password is wrong: set keyPass, or make the key password equal keystorePass"
+		e.Detail = "the store opened, but not its key entry: set keyPass to the key's password"
 	case errors.Is(err, keystore.ErrWrongPassword):
 		e.Reason, e.Field = ReasonKeystorePassword, passField
-		e.Detail = fmt.Sprintf("%s does not open %s", passField, fileField)
 	case errors.Is(err, keystore.ErrPasswordEncoding):
 		e.Reason, e.Field = ReasonKeystorePassword, passField
 	case errors.Is(err, keystore.ErrAliasNotFound), errors.Is(err, keystore.ErrAmbiguousAlias),

@@ -216,7 +216,7 @@ func (v *validator) files() {
 			continue
 		}
 		if err := checkReadable(c.Path(f.path)); err != nil {
-			v.add(fieldErr(f.name, "%w; check the path (relative paths resolve against %s)", err, dirName(c.Dir)))
+			v.add(fieldErr(f.name, "%w: %w; check the path (relative paths resolve against %s)", ErrFileUnreadable, err, dirName(c.Dir)))
 		}
 	}
 }

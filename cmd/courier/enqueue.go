@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mtlscourier/courier/destination"
@@ -30,6 +34,9 @@ Output, --json object and exit codes are those of 'courier send'.`,
 					&destination.Error{Reason: destination.ReasonConfigInvalid, Err: err})
 			}
 			defer release()
+			if err := requiredFlags(cmd, "queue", "sender", "interface", "interface-version"); err != nil {
+				return printOutcome(s, asJSON, "enqueued", destination.Result{ID: msg.ID}, err)
+			}
 			msg.Payload, msg.Body, msg.Size = payload.Payload, payload.Body, payload.Size
 			cfg, err := dest.load()
 			if err != nil {
@@ -55,4 +62,25 @@ Output, --json object and exit codes are those of 'courier send'.`,
 	f.StringVar(&data, "data", "", "the payload: TEXT, @FILE, or @- for standard input")
 	f.BoolVar(&asJSON, "json", false, "print exactly one JSON object on stdout")
 	return cmd
+}
+
+// requiredFlags names every required flag left empty, as one config_invalid
+// error (so that --json still prints its one object).
+func requiredFlags(cmd *cobra.Command, names ...string) error {
+	var (
+		errs  []error
+		first string
+	)
+	for _, name := range names {
+		if f := cmd.Flags().Lookup(name); f != nil && strings.TrimSpace(f.Value.String()) == "" {
+			errs = append(errs, fmt.Errorf("--%s is required", name))
+			if first == "" {
+				first = "--" + name
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &destination.Error{Reason: destination.ReasonConfigInvalid, Field: first, Err: errors.Join(errs...)}
 }

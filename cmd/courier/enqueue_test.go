@@ -43,7 +43,8 @@ func TestEnqueueCommandNamesMissingArguments(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	r := decodeReport(t, stdout)
 	assert.Equal(t, "config_invalid", r.Reason)
-	assert.Contains(t, r.Error, "Sender")
-	assert.Contains(t, r.Error, "InboundInterface")
+	assert.Contains(t, r.Error, "--sender is required")
+	assert.Contains(t, r.Error, "--interface is required")
+	assert.Contains(t, r.Error, "--interface-version is required")
 	assert.Empty(t, srv.Requests())
 }

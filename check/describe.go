@@ -69,9 +69,11 @@ func keyDescription(c *x509.Certificate) string {
 	return c.PublicKeyAlgorithm.String()
 }
 
-// selfSigned reports whether c is a root: issued by itself.
+// selfSigned reports whether c is issued by itself. It checks the signature
+// only: keytool's default self-signed certificate has no basicConstraints,
+// which CheckSignatureFrom would demand.
 func selfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil
+	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // issued reports whether parent signed child.

@@ -107,7 +107,7 @@ func TestRunOutcomes(t *testing.T) {
 			},
 			wantReason: destination.ReasonServerUntrusted, wantFailed: check.ServerTrust,
 			want:       map[string]check.Status{check.Hostname: check.Pass, check.ClientAuth: check.Pass},
-			wantDetail: "fix: import the root 'CN=courier test root, O=courier' (ask the partner for it), or else 'CN=courier test intermediate, O=courier'",
+			wantDetail: "fix: import the CA 'CN=courier test root, O=courier' (ask the partner for it, or for its root), or else 'CN=courier test intermediate, O=courier'",
 		},
 		{
 			name: "untrusted self-signed server",

@@ -110,9 +110,9 @@ func (r *runner) untrusted(chain []*x509.Certificate, err error) Result {
 		msg = fmt.Sprintf("the server's chain ends at the root %s, an unknown CA: our truststore does not hold it", quoted(top))
 		which = "the root"
 	default:
-		msg = fmt.Sprintf("the server's chain ends at %s, issued by '%s', an unknown CA: our truststore holds neither",
+		msg = fmt.Sprintf("the server's chain ends at %s, issued by '%s', which the server did not send and our truststore does not hold",
 			quoted(top), dn(top.Issuer))
-		which = fmt.Sprintf("the root '%s' (ask the partner for it), or else", dn(top.Issuer))
+		which = fmt.Sprintf("the CA '%s' (ask the partner for it, or for its root), or else", dn(top.Issuer))
 	}
 	lines := []string{r.trustedSummary()}
 	lines = append(lines, r.importFix(which, top))

@@ -14,8 +14,8 @@ import (
 )
 
 // Dispatcher throughput to a loopback mutual-TLS server, with the
-// in-memory queue and with the durable SQLite queue (an fsync per lease,
-// ack, reschedule):
+// in-memory queue and with the durable SQLite queue (a commit per lease and
+// per ack, without fsync; see Open):
 //
 //	go test ./dequeue -run '^$' -bench Dispatch -benchtime 5000x
 func BenchmarkDispatch(b *testing.B) {

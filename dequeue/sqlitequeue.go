@@ -20,9 +20,10 @@ const DefaultBusyTimeout = 10 * time.Second
 
 // SQLite is the durable Queue: one SQLite file on local disk, opened by Open.
 type SQLite struct {
-	path string
-	db   *sql.DB
-	now  func() time.Time
+	path  string
+	db    *sql.DB
+	stmts sqliteStmts
+	now   func() time.Time
 
 	// mu is read-locked by every operation and write-locked by Close, so
 	// that Close waits for operations under way and later ones see closed.
@@ -107,11 +108,35 @@ CREATE INDEX IF NOT EXISTS messages_order ON messages (state, seq);
 // local disk: the file is shared between processes through SQLite's locks
 // and the OS's file locks, which network file systems do not honour.
 //
-// The file is in WAL mode with synchronous=FULL: when Put returns, its
-// messages are fsynced and survive kill -9 and power loss. Any number of
-// processes may Put, list, count and requeue at the same time (a write waits
-// up to the busy timeout for another's); only one should dispatch, which
-// LockForDispatch guarantees. A lease is one BEGIN IMMEDIATE transaction.
+// Any number of processes may Put, list, count and requeue at the same
+// time (a write waits up to the busy timeout for another's); only one
+// should dispatch, which LockForDispatch guarantees. A lease is one BEGIN
+// IMMEDIATE transaction.
+//
+// What survives what. The file is in WAL mode: a commit appends to the
+// write-ahead log, and the file is always as it was after some commit.
+//   - Put and Requeue commit with synchronous=FULL: the log is fsynced
+//     before they return. Their messages survive kill -9, an OS crash and
+//     power loss.
+//   - Lease, Ack, Reschedule, DeadLetter and LockForDispatch's recovery
+//     commit with synchronous=NORMAL: the log is written, not fsynced.
+//     A written commit is in the OS's cache, which outlives the process:
+//     it survives kill -9. It reaches the disk with the next fsync of the
+//     log: the next Put or Requeue, from any process (an fsync covers the
+//     whole file, so every earlier commit too), or the next checkpoint.
+//   - An OS crash or power loss may undo the latest NORMAL commits, and
+//     only those: recovery keeps the log up to its last intact commit, and
+//     commits are kept in order, so the file is as it was after a commit no
+//     earlier than the last fsynced one, never corrupt, and with every Put
+//     that returned. Each undone commit means a message is delivered again,
+//     never lost: an undone Ack leaves the message pending, to be delivered
+//     again (a duplicate, which at least once allows); an undone Lease
+//     leaves it unleased, with that attempt not counted; an undone
+//     Reschedule leaves it leased, so the next LockForDispatch makes it due
+//     at once; an undone DeadLetter leaves it pending, to be tried again.
+//
+// So the dispatcher's writes cost no fsync; only Put and Requeue wait for
+// the disk.
 //
 // Beyond the Queue interface: Put refuses the whole batch with ErrDuplicate
 // when an ID is taken (dead letters included) and generates a UUID v4 for a
@@ -146,6 +171,10 @@ func Open(path string, opts ...SQLiteOption) (*SQLite, error) {
 	db.SetMaxOpenConns(1)
 	s := &SQLite{path: path, db: db, now: set.now}
 	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, opErr("open "+path, err)
+	}
+	if err := s.prepare(context.Background()); err != nil {
 		db.Close()
 		return nil, opErr("open "+path, err)
 	}
@@ -197,7 +226,12 @@ func syncDir(dir string) error {
 // newer schema.
 func (s *SQLite) migrate() error {
 	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
+	c, err := s.conn(ctx, survivesPowerLoss)
+	if err != nil {
+		return fmt.Errorf("not a readable SQLite file (is it a courier queue file?): %w", err)
+	}
+	defer c.Close()
+	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("not a readable SQLite file (is it a courier queue file?): %w", err)
 	}
@@ -231,7 +265,7 @@ func (s *SQLite) Close() error {
 		return nil
 	}
 	s.closed = true
-	err := s.db.Close()
+	err := errors.Join(s.stmts.close(), s.db.Close())
 	s.lockMu.Lock()
 	defer s.lockMu.Unlock()
 	if s.lock != nil {

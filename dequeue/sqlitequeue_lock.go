@@ -87,9 +87,17 @@ func holderPID(path string) string {
 }
 
 // recoverLeases ends every lease. A leased message was due when it was
-// leased, so it is due now, in its old place.
+// leased, so it is due now, in its old place. Like the dispatcher's own
+// writes, it need not survive a power loss: the next LockForDispatch
+// recovers the same leases again.
 func (s *SQLite) recoverLeases() (int, error) {
-	res, err := s.db.ExecContext(context.Background(),
+	ctx := context.Background()
+	c, err := s.conn(ctx, survivesCrash)
+	if err != nil {
+		return 0, fmt.Errorf("recover leased messages: %w", err)
+	}
+	defer c.Close()
+	res, err := c.ExecContext(ctx,
 		`UPDATE messages SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`)
 	if err != nil {
 		return 0, fmt.Errorf("recover leased messages: %w", err)

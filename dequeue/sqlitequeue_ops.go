@@ -13,7 +13,8 @@ import (
 // messageColumns are what a Message is read from, in scanMessage's order.
 const messageColumns = `seq, id, payload, headers, enqueued_at, due_at, attempts, last_reason`
 
-// Put stores msgs in one fsynced transaction: all or none.
+// Put stores msgs in one fsynced transaction: all or none. When it returns
+// nil they survive kill -9 and power loss.
 func (s *SQLite) Put(ctx context.Context, msgs ...Message) error {
 	release, err := s.use()
 	if err != nil {
@@ -21,7 +22,12 @@ func (s *SQLite) Put(ctx context.Context, msgs ...Message) error {
 	}
 	defer release()
 	op := "put into " + s.path
-	tx, err := s.db.BeginTx(ctx, nil)
+	c, err := s.conn(ctx, survivesPowerLoss) // the promise Put makes
+	if err != nil {
+		return opErr(op, err)
+	}
+	defer c.Close()
+	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return opErr(op, err)
 	}
@@ -85,7 +91,14 @@ func (s *SQLite) Lease(ctx context.Context, req LeaseRequest) ([]Message, error)
 	if req.Max < 1 {
 		return nil, opErr(op, errNoMax)
 	}
-	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see dsn)
+	// A lease that a power loss undoes only lets the message be leased
+	// again (see Open).
+	c, err := s.conn(ctx, survivesCrash)
+	if err != nil {
+		return nil, opErr(op, err)
+	}
+	defer c.Close()
+	tx, err := c.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see dsn)
 	if err != nil {
 		return nil, opErr(op, err)
 	}
@@ -98,14 +111,10 @@ func (s *SQLite) Lease(ctx context.Context, req LeaseRequest) ([]Message, error)
 	if len(msgs) == 0 {
 		return nil, nil // nothing written: the deferred rollback ends it
 	}
+	mark := tx.StmtContext(ctx, s.stmts.leaseMark)
 	until := now.Add(req.Visibility).UnixNano()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE messages SET attempts = attempts + 1, lease_until = ? WHERE seq = ?`)
-	if err != nil {
-		return nil, opErr(op, err)
-	}
-	defer stmt.Close()
 	for i := range msgs {
-		if _, err := stmt.ExecContext(ctx, until, msgs[i].Seq); err != nil {
+		if _, err := mark.ExecContext(ctx, until, msgs[i].Seq); err != nil {
 			return nil, opErr(op, err)
 		}
 		msgs[i].Attempts++
@@ -116,29 +125,16 @@ func (s *SQLite) Lease(ctx context.Context, req LeaseRequest) ([]Message, error)
 	return msgs, nil
 }
 
-// selectLeasable reads what req may lease now: due, and not leased or with
-// an expired lease.
+// selectLeasable reads what req may lease now.
 func (s *SQLite) selectLeasable(ctx context.Context, tx *sql.Tx, now time.Time, req LeaseRequest) ([]Message, error) {
 	if req.InOrder {
-		// The oldest pending message holds the line while it is leased or
-		// waiting for its retry.
-		return queryMessages(ctx, tx, `SELECT `+messageColumns+` FROM
-			(SELECT * FROM messages WHERE state = 'pending' ORDER BY seq LIMIT 1)
-			WHERE due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)`, now.UnixNano())
+		return readMessages(tx.StmtContext(ctx, s.stmts.leaseHead).QueryContext(ctx, now.UnixNano()))
 	}
-	// The leased messages are among the first the index gives, but there
-	// are only as many as a dispatcher has in flight.
-	return queryMessages(ctx, tx, `SELECT `+messageColumns+` FROM messages
-		WHERE state = 'pending' AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
-		ORDER BY due_at, seq LIMIT ?2`, now.UnixNano(), req.Max)
+	return readMessages(tx.StmtContext(ctx, s.stmts.leaseDue).QueryContext(ctx, now.UnixNano(), req.Max))
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func queryMessages(ctx context.Context, q querier, query string, args ...any) ([]Message, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+// readMessages reads the rows of a query for messageColumns.
+func readMessages(rows *sql.Rows, err error) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -180,34 +176,43 @@ func scanMessage(rows *sql.Rows, extra ...any) (Message, error) {
 
 // Ack removes a delivered message.
 func (s *SQLite) Ack(ctx context.Context, id string) error {
-	return s.update(ctx, fmt.Sprintf("ack %q in %s", id, s.path),
-		`DELETE FROM messages WHERE id = ? AND state = 'pending'`, id)
+	return s.update(ctx, fmt.Sprintf("ack %q in %s", id, s.path), s.stmts.ack, id)
 }
 
 // Reschedule returns a message to the queue, due at `at`.
 func (s *SQLite) Reschedule(ctx context.Context, id string, at time.Time, reason string) error {
-	return s.update(ctx, fmt.Sprintf("reschedule %q in %s", id, s.path),
-		`UPDATE messages SET due_at = ?, last_reason = ?, lease_until = NULL WHERE id = ? AND state = 'pending'`,
+	return s.update(ctx, fmt.Sprintf("reschedule %q in %s", id, s.path), s.stmts.reschedule,
 		at.UnixNano(), reason, id)
 }
 
 // DeadLetter moves a message to the dead-letter set.
 func (s *SQLite) DeadLetter(ctx context.Context, id string, reason, detail string) error {
-	return s.update(ctx, fmt.Sprintf("dead-letter %q in %s", id, s.path),
-		`UPDATE messages SET state = 'dead', died_at = ?, dead_reason = ?, dead_detail = ?, lease_until = NULL
-		WHERE id = ? AND state = 'pending'`,
+	return s.update(ctx, fmt.Sprintf("dead-letter %q in %s", id, s.path), s.stmts.deadLetter,
 		s.now().UnixNano(), reason, detail, id)
 }
 
-// update runs one statement on one pending message; no such message is
-// ErrNotFound.
-func (s *SQLite) update(ctx context.Context, op, query string, args ...any) error {
+// update runs stmt on one pending message, committed to survive a crash
+// but not a power loss, which may undo it only by delivering the message
+// again (see Open); no such message is ErrNotFound.
+func (s *SQLite) update(ctx context.Context, op string, stmt *sql.Stmt, args ...any) error {
 	release, err := s.use()
 	if err != nil {
 		return err
 	}
 	defer release()
-	res, err := s.db.ExecContext(ctx, query, args...)
+	c, err := s.conn(ctx, survivesCrash)
+	if err != nil {
+		return opErr(op, err)
+	}
+	defer c.Close()
+	// In a transaction of its own, since only a transaction can run a
+	// statement prepared on the database on the connection held.
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return opErr(op, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 	if err != nil {
 		return opErr(op, err)
 	}
@@ -217,6 +222,9 @@ func (s *SQLite) update(ctx context.Context, op, query string, args ...any) erro
 	}
 	if n == 0 {
 		return opErr(op, ErrNotFound)
+	}
+	if err := tx.Commit(); err != nil {
+		return opErr(op, err)
 	}
 	return nil
 }
@@ -262,11 +270,17 @@ func (s *SQLite) Requeue(ctx context.Context, ids ...string) (int, error) {
 	}
 	defer release()
 	op := "requeue in " + s.path
+	// Fsynced like Put: whoever requeues is told the messages are back.
+	c, err := s.conn(ctx, survivesPowerLoss)
+	if err != nil {
+		return 0, opErr(op, err)
+	}
+	defer c.Close()
 	query := `UPDATE messages SET state = 'pending', due_at = ?, attempts = 0, lease_until = NULL,
 		died_at = NULL, dead_reason = '', dead_detail = '' WHERE state = 'dead'`
 	now := s.now().UnixNano()
 	if len(ids) == 0 {
-		res, err := s.db.ExecContext(ctx, query, now)
+		res, err := c.ExecContext(ctx, query, now)
 		if err != nil {
 			return 0, opErr(op, err)
 		}
@@ -276,7 +290,7 @@ func (s *SQLite) Requeue(ctx context.Context, ids ...string) (int, error) {
 		}
 		return int(n), nil
 	}
-	n, err := s.requeueIDs(ctx, query+` AND id = ?`, now, ids)
+	n, err := requeueIDs(ctx, c, query+` AND id = ?`, now, ids)
 	if err != nil {
 		return 0, opErr(op, err)
 	}
@@ -284,8 +298,8 @@ func (s *SQLite) Requeue(ctx context.Context, ids ...string) (int, error) {
 }
 
 // requeueIDs requeues ids one by one in one transaction.
-func (s *SQLite) requeueIDs(ctx context.Context, query string, now int64, ids []string) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+func requeueIDs(ctx context.Context, c *sql.Conn, query string, now int64, ids []string) (int, error) {
+	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -44,13 +44,17 @@
 // password opens the store without checking its integrity, as Java does; key entries still need
 // their password. Errors never contain a password.
 //
-// # What PKCS#12 and PEM cannot say
+// # PKCS#12 aliases, and what PEM cannot say
 //
-// go-pkcs12 exposes no aliases and reads one key entry per file, so PKCS#12 entries (like PEM
-// ones) have the alias "" and any alias selects the single key entry; a file with several key
-// entries is an ErrAmbiguousAlias error that says how to export one with keytool. The leaf is
-// the certificate that matches the private key, and the chain is rebuilt from issuer links;
-// the other certificates are trusted entries.
+// A PKCS#12 entry's alias is its friendlyName, lower-cased as Java lists it. Key entries' are
+// read from the file's unencrypted part; trusted certificates' from its encrypted part when that
+// is PBES2 with AES (keytool's default since Java 17), but not in legacy 3DES/RC2 files (Java 8,
+// -J-Dkeystore.pkcs12.legacy), where they are "". go-pkcs12 decodes one key entry per file, so a
+// file with several is decoded once per key entry, each time as a copy holding that key alone.
+// PEM entries have no alias, and neither have PKCS#12 key entries a file does not name; a store
+// whose key entries have no aliases holds at most one, which any alias selects. The leaf is the
+// certificate that matches the private key, and the chain is rebuilt from issuer links; the
+// other certificates are trusted entries.
 //
 // # Hostile files
 //

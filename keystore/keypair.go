@@ -12,7 +12,7 @@ import (
 
 // KeyPair is a private key with its certificate chain, ready for TLS.
 type KeyPair struct {
-	// Alias is the key entry's alias ("" for PKCS#12 and PEM, see Entry).
+	// Alias is the key entry's alias ("" for PEM, see Entry).
 	Alias string
 	// Chain is the chain as stored, leaf first: leaf, intermediates and possibly the root.
 	Chain []*x509.Certificate
@@ -45,8 +45,8 @@ func LoadCertPool(path string, password []byte, opts ...Option) (*x509.CertPool,
 }
 
 // KeyPair returns a key entry with its chain. An empty alias means the only key entry; aliases
-// match case-insensitively. PKCS#12 and PEM stores have at most one key entry and no aliases
-// (see Entry): any alias selects it.
+// match case-insensitively. A store whose key entries have no aliases (PEM, see Entry) has at
+// most one key entry: any alias selects it.
 //
 // A nil keyPassword means the password the store was opened with for its keys: WithKeyPassword's,
 // else the store password. Another keyPassword decrypts a JKS key entry again; PKCS#12 and PEM
@@ -69,7 +69,7 @@ func (s *Store) KeyPair(alias string, keyPassword []byte) (*KeyPair, error) {
 
 // keyEntry finds the key entry alias names, Java's way.
 func (s *Store) keyEntry(alias string) (*Entry, error) {
-	if alias != "" && s.Format == FormatJKS {
+	if alias != "" && s.keysNamed() {
 		return s.aliasEntry(alias)
 	}
 	var keys []*Entry
@@ -88,7 +88,7 @@ func (s *Store) keyEntry(alias string) (*Entry, error) {
 	return nil, fmt.Errorf("%w: %s; choose one with the key alias", ErrAmbiguousAlias, s.listAliases(PrivateKeyEntry))
 }
 
-// aliasEntry finds a JKS entry by alias, ignoring case as keytool does.
+// aliasEntry finds an entry by alias, ignoring case as keytool does.
 func (s *Store) aliasEntry(alias string) (*Entry, error) {
 	for i := range s.Entries {
 		e := &s.Entries[i]

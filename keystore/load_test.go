@@ -32,14 +32,15 @@ func TestLoad(t *testing.T) {
 		want       []wantEntry
 		wantErr    error
 	}{
-		{name: "server p12", file: "server.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"", key, 3}}},
+		{name: "server p12", file: "server.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"server", key, 3}}},
 		{name: "JKS RSA", file: "client-rsa.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"client", key, 3}}},
 		{name: "JKS EC", file: "client-ec.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"client-ec", key, 3}}},
 		{name: "JKS Ed25519", file: "client-ed25519.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"client-ed", key, 3}}},
-		{name: "p12 PBES2", file: "client.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"", key, 3}}},
+		{name: "p12 PBES2", file: "client.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"client", key, 3}}},
 		{name: "p12 with trusted entries", file: "client-trusting.p12", wantFormat: keystore.FormatPKCS12,
-			want: []wantEntry{{"", key, 3}, {"", trusted, 1}, {"", trusted, 1}}},
-		{name: "p12 legacy", file: "client-legacy.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"", key, 3}}},
+			want: []wantEntry{{"client", key, 3}, {"root", trusted, 1}, {"intermediate", trusted, 1}}},
+		{name: "p12 legacy: key aliases are not encrypted", file: "client-legacy.p12", wantFormat: keystore.FormatPKCS12,
+			want: []wantEntry{{"client", key, 3}}},
 		{name: "JKS key password", file: "client-keypass.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"client", key, 3}}},
 		{name: "JKS two keys", file: "client-multi.jks", wantFormat: keystore.FormatJKS,
 			want: []wantEntry{{"alpha", key, 3}, {"beta", key, 3}}},
@@ -47,7 +48,7 @@ func TestLoad(t *testing.T) {
 		{name: "JKS expired", file: "client-expired.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"client", key, 3}}},
 		{name: "JKS rogue", file: "rogue-client.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"client", key, 2}}},
 		{name: "JKS truststore", file: "trust.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"root", trusted, 1}}},
-		{name: "p12 truststore", file: "trust.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"", trusted, 1}}},
+		{name: "p12 truststore", file: "trust.p12", wantFormat: keystore.FormatPKCS12, want: []wantEntry{{"root", trusted, 1}}},
 		{name: "JKS rogue truststore", file: "trust-rogue.jks", wantFormat: keystore.FormatJKS, want: []wantEntry{{"rogue", trusted, 1}}},
 		{name: "JKS empty", file: "trust-empty.jks", wantFormat: keystore.FormatJKS},
 		{name: "JKS Latin-1 password", file: "unicode-pass.jks", password: []byte("pässwörd"), wantFormat: keystore.FormatJKS,

@@ -36,21 +36,40 @@ func parsePKCS12(data, password []byte, cfg *config) (*Store, error) {
 	return nil, err
 }
 
-// decodePKCS12 decodes a key store, or else a store of trusted certificates only.
+// decodePKCS12 decodes a key store, or else a store of trusted certificates only. go-pkcs12
+// decodes; the walker (p12walk.go) names the entries and, when there are several key entries,
+// gives go-pkcs12 one at a time.
 func decodePKCS12(data []byte, password string) (*Store, error) {
-	key, cert, cas, err := decodeChain(data, password)
-	if err == nil {
-		return pkcs12KeyStore(key, append([]*x509.Certificate{cert}, cas...))
+	f, err := readP12(data)
+	if err != nil {
+		f = nil // go-pkcs12 judges the file; without the walker, entries have no aliases
 	}
-	noKey := strings.Contains(err.Error(), "private key missing")
-	noCert := strings.Contains(err.Error(), "certificate missing")
+	key, cert, cas, err := decodeChain(data, password)
+	var notImplemented pkcs12.NotImplementedError
+	switch {
+	case err == nil:
+		return p12Store(f, password, []p12Key{{key: key}}, append([]*x509.Certificate{cert}, cas...))
+	case f != nil && strings.Contains(err.Error(), "expected exactly one key bag"):
+		return decodeKeys(f, password, err)
+	case f != nil && len(f.parts) == 0 && errors.As(err, &notImplemented):
+		// keytool's empty store (-genkeypair, then -delete): go-pkcs12 wants at least one part,
+		// and says so only once the MAC has proved the password.
+		return &Store{Format: FormatPKCS12}, nil
+	}
+	return decodeTrusted(f, data, password, err)
+}
+
+// decodeTrusted decodes a store of trusted certificates, which DecodeChain refused (chainErr).
+func decodeTrusted(f *p12File, data []byte, password string, chainErr error) (*Store, error) {
+	noKey := strings.Contains(chainErr.Error(), "private key missing")
+	noCert := strings.Contains(chainErr.Error(), "certificate missing")
 	if !noKey && !noCert {
-		return nil, pkcs12Error(err)
+		return nil, pkcs12Error(chainErr)
 	}
 	certs, trustErr := decodeTrustStore(data, password)
 	switch {
 	case trustErr == nil:
-		return pkcs12TrustStore(certs), nil
+		return p12Store(f, password, nil, certs)
 	case noCert:
 		return nil, fmt.Errorf("%w: the PKCS#12 file holds a private key without its certificate", ErrNoCertificate)
 	case strings.Contains(trustErr.Error(), "not marked as trusted"):
@@ -60,27 +79,29 @@ func decodePKCS12(data []byte, password string) (*Store, error) {
 	return nil, pkcs12Error(trustErr)
 }
 
-// pkcs12KeyStore makes the key entry, finding the leaf by its key: DecodeChain takes the first
-// certificate for the leaf, which keytool files with trusted entries contradict. Certificates
-// outside the leaf's issuer chain become trusted entries.
-func pkcs12KeyStore(key any, certs []*x509.Certificate) (*Store, error) {
-	signer, err := asSigner(key)
-	if err != nil {
-		return nil, err
+// decodeKeys decodes a file with several key entries, which go-pkcs12 refuses (several said
+// so), one key bag at a time: each time it gets the file with that key bag alone. The file's
+// MAC has been verified by then: go-pkcs12 counts key bags after checking it.
+func decodeKeys(f *p12File, password string, several error) (*Store, error) {
+	bags := f.plainKeyBags()
+	if len(bags) < 2 {
+		return nil, pkcs12Error(several) // the other keys are in an encrypted part: no way to pick one
 	}
-	chain, rest := splitChain(signer, certs)
-	s := &Store{Format: FormatPKCS12}
-	s.Entries = append(s.Entries, Entry{Kind: PrivateKeyEntry, Chain: chain, key: signer})
-	s.Entries = append(s.Entries, pkcs12TrustStore(rest).Entries...)
-	return s, nil
-}
-
-func pkcs12TrustStore(certs []*x509.Certificate) *Store {
-	s := &Store{Format: FormatPKCS12}
-	for _, c := range certs {
-		s.Entries = append(s.Entries, Entry{Kind: TrustedCertEntry, Chain: []*x509.Certificate{c}})
+	keys := make([]p12Key, 0, len(bags))
+	var certs []*x509.Certificate
+	for _, b := range bags {
+		one, err := f.withOneKey(b, password)
+		if err != nil {
+			return nil, corruptf("key entry %q: %v", b.alias, err)
+		}
+		key, cert, cas, err := decodeChain(one, password)
+		if err != nil {
+			return nil, pkcs12Error(err)
+		}
+		keys = append(keys, p12Key{key: key, bag: b})
+		certs = append([]*x509.Certificate{cert}, cas...)
 	}
-	return s
+	return p12Store(f, password, keys, certs)
 }
 
 // pkcs12Error maps go-pkcs12's errors, most of them plain strings, to the sentinels.
@@ -94,7 +115,7 @@ func pkcs12Error(err error) error {
 		return fmt.Errorf("%w: the password opens the PKCS#12 file but not its key; "+
 			"rewrite it with keytool -importkeystore so both passwords match", ErrWrongKeyPassword)
 	case strings.Contains(msg, "expected exactly one key bag"):
-		return fmt.Errorf("%w: the PKCS#12 file holds several key entries, and only one can be read from PKCS#12; "+
+		return fmt.Errorf("%w: the PKCS#12 file holds several key entries in encrypted parts, where none can be picked; "+
 			"export the one you need with: keytool -importkeystore -srckeystore FILE -srcstoretype PKCS12 "+
 			"-srcalias ALIAS -destkeystore one.p12 -deststoretype PKCS12 (keytool -list -keystore FILE shows the aliases)",
 			ErrAmbiguousAlias)

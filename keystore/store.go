@@ -39,9 +39,11 @@ func (k EntryKind) String() string {
 // Entry is one keystore entry. A PrivateKeyEntry's Chain is its certificate chain as stored,
 // leaf first; a TrustedCertEntry's Chain is its one certificate.
 //
-// Alias is the alias as stored in a JKS file. PKCS#12 and PEM entries have the alias "":
-// go-pkcs12 does not expose PKCS#12 friendly names, and PEM has none. Created is the JKS
-// creation date; it is zero for PKCS#12 and PEM.
+// Alias is the alias as stored in a JKS file, or the friendlyName of a PKCS#12 entry
+// lower-cased, as Java lists it. PEM entries have the alias "", and so do the trusted
+// certificates of legacy PKCS#12 files (3DES/RC2, -J-Dkeystore.pkcs12.legacy, Java 8), whose
+// names are encrypted with algorithms this package does not open, and entries of files that
+// name none. Created is the JKS creation date; it is zero for PKCS#12 and PEM.
 type Entry struct {
 	Alias   string
 	Kind    EntryKind
@@ -200,6 +202,28 @@ func (s *Store) Aliases() []string {
 		aliases = append(aliases, e.Alias)
 	}
 	return aliases
+}
+
+// keysNamed reports whether key entries are picked by alias: in JKS always; in PKCS#12 when
+// the file names every key entry (see Entry).
+func (s *Store) keysNamed() bool {
+	switch s.Format {
+	case FormatJKS:
+		return true
+	case FormatPKCS12:
+	default:
+		return false
+	}
+	named := false
+	for _, e := range s.Entries {
+		if e.Kind == PrivateKeyEntry {
+			if e.Alias == "" {
+				return false
+			}
+			named = true
+		}
+	}
+	return named
 }
 
 // errorf makes an error of the store, naming its file.

@@ -14,8 +14,8 @@ import (
 //
 // A JKS store keeps its entries exactly as they are, key entries encrypted with their own
 // key passwords included. A PKCS#12 or PEM store must hold trusted certificates only (see
-// Builder); since go-pkcs12 does not read PKCS#12 friendly names, the PKCS#12 entries get new
-// aliases made from their common names.
+// Builder); its entries keep their aliases where the file names them (see Entry), and get
+// aliases made from their common names where it does not.
 func Edit(path string, password []byte, opts ...Option) (*Builder, error) {
 	s, err := Load(path, password, opts...)
 	if err != nil {
@@ -38,8 +38,7 @@ func Edit(path string, password []byte, opts ...Option) (*Builder, error) {
 			return nil, prefixed(path, fmt.Errorf("%w: it holds a key entry, and a %s file with a key entry cannot be "+
 				"written with other entries; keep trusted certificates in a separate truststore", ErrUnsupportedFormat, s.Format))
 		}
-		alias := b.UniqueAlias(e.Chain[0].Subject.CommonName)
-		b.entries = append(b.entries, buildEntry{alias: alias, kind: e.Kind, chain: e.Chain})
+		b.entries = append(b.entries, buildEntry{alias: b.editAlias(e), kind: e.Kind, chain: e.Chain})
 	}
 	return b, nil
 }

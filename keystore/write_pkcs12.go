@@ -1,15 +1,10 @@
 package keystore
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
 	"slices"
-	"unicode/utf16"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
@@ -60,44 +55,6 @@ func checkPKCS12Password(password []byte) error {
 	return nil
 }
 
-var (
-	oidDataContent    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-	oidShroudedKeyBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
-	oidFriendlyName   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 20}
-	oidSHA256         = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-)
-
-// The PKCS#12 structures (RFC 7292) that addKeyFriendlyName touches, as go-pkcs12 declares them.
-type (
-	pfxPDU struct {
-		Version  int
-		AuthSafe p12ContentInfo
-		MacData  p12MacData `asn1:"optional"`
-	}
-	p12ContentInfo struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"tag:0,explicit,optional"`
-	}
-	p12MacData struct {
-		Mac        p12DigestInfo
-		MacSalt    []byte
-		Iterations int `asn1:"optional,default:1"`
-	}
-	p12DigestInfo struct {
-		Algorithm pkix.AlgorithmIdentifier
-		Digest    []byte
-	}
-	p12SafeBag struct {
-		ID         asn1.ObjectIdentifier
-		Value      asn1.RawValue  `asn1:"tag:0,explicit"`
-		Attributes []p12Attribute `asn1:"set,optional"`
-	}
-	p12Attribute struct {
-		ID    asn1.ObjectIdentifier
-		Value asn1.RawValue `asn1:"set"`
-	}
-)
-
 // addKeyFriendlyName gives the shrouded key bag of a go-pkcs12 file the friendlyName
 // attribute Java reads as the entry's alias, and computes the MAC again. The key bag lives in
 // an unencrypted SafeContents, so nothing is decrypted. Only the HMAC-SHA256 MAC of go-pkcs12's
@@ -121,16 +78,9 @@ func addKeyFriendlyName(data []byte, password, alias string) ([]byte, error) {
 	if pfx.AuthSafe.Content, err = explicitOctets(authSafe); err != nil {
 		return nil, err
 	}
-	bmpPass, err := bmpZeroTerminated(password)
-	if err != nil {
+	if err := signPFX(&pfx, authSafe, password); err != nil {
 		return nil, err
 	}
-	defer clear(bmpPass)
-	key := pkcs12KDF(pfx.MacData.MacSalt, bmpPass, pfx.MacData.Iterations, 3)
-	defer clear(key)
-	mac := hmac.New(sha256.New, key)
-	mac.Write(authSafe)
-	pfx.MacData.Mac.Digest = mac.Sum(nil)
 	return asn1.Marshal(pfx)
 }
 
@@ -191,60 +141,11 @@ func friendlyName(alias string) (p12Attribute, error) {
 	return p12Attribute{ID: oidFriendlyName, Value: asn1.RawValue{Tag: asn1.TagSet, IsCompound: true, Bytes: value}}, nil
 }
 
-// explicitOctets is the [0] EXPLICIT OCTET STRING that holds a ContentInfo's data.
-func explicitOctets(data []byte) (asn1.RawValue, error) {
-	octets, err := asn1.Marshal(data)
-	if err != nil {
-		return asn1.RawValue{}, err
+// editAlias is the alias an entry of an edited PKCS#12 or PEM store keeps: its own when the
+// file named it (see Entry), else one made from its certificate's common name.
+func (b *Builder) editAlias(e Entry) string {
+	if e.Alias != "" && !b.Has(e.Alias) {
+		return e.Alias
 	}
-	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: octets}, nil
-}
-
-func unmarshalAll(der []byte, out any) error {
-	rest, err := asn1.Unmarshal(der, out)
-	if err == nil && len(rest) > 0 {
-		err = errors.New("trailing data")
-	}
-	return err
-}
-
-// bmpZeroTerminated encodes s as PKCS#12 encodes passwords: UTF-16 big-endian and two zero
-// bytes (RFC 7292, appendix B.1). Characters beyond the BMP are refused, as go-pkcs12 does.
-func bmpZeroTerminated(s string) ([]byte, error) {
-	out := make([]byte, 0, 2*len(s)+2)
-	for _, r := range s {
-		if r1, _ := utf16.EncodeRune(r); r1 != '\uFFFD' {
-			clear(out)
-			return nil, errors.New("a character beyond the Basic Multilingual Plane cannot be encoded")
-		}
-		out = append(out, byte(r>>8), byte(r))
-	}
-	return append(out, 0, 0), nil
-}
-
-// pkcs12KDF derives 32 bytes with SHA-256 the PKCS#12 way (RFC 7292, appendix B.2): with
-// u = 32 output bytes per hash, one block is all a 32-byte HMAC key needs.
-func pkcs12KDF(salt, password []byte, iterations int, id byte) []byte {
-	const v = 64 // SHA-256's block size
-	var in bytes.Buffer
-	in.Write(bytes.Repeat([]byte{id}, v))
-	in.Write(fill(salt, v))
-	pass := fill(password, v)
-	in.Write(pass)
-	clear(pass)
-	defer clear(in.Bytes())
-	sum := sha256.Sum256(in.Bytes())
-	for i := 1; i < iterations; i++ {
-		sum = sha256.Sum256(sum[:])
-	}
-	return sum[:]
-}
-
-// fill repeats p to the next multiple of v bytes (none for an empty p).
-func fill(p []byte, v int) []byte {
-	if len(p) == 0 {
-		return nil
-	}
-	n := v * ((len(p) + v - 1) / v)
-	return bytes.Repeat(p, (n+len(p)-1)/len(p))[:n]
+	return b.UniqueAlias(e.Chain[0].Subject.CommonName)
 }

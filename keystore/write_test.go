@@ -309,7 +309,8 @@ func TestEdit(t *testing.T) {
 		wantErr  error
 	}{
 		{name: "JKS truststore", file: "trust.jks", password: changeit(), want: []string{"root"}},
-		{name: "PKCS#12 truststore gets aliases from names", file: "trust.p12", password: changeit(), want: []string{"courier-test-root"}},
+		{name: "PKCS#12 truststore keeps its aliases", file: "trust.p12", password: changeit(), want: []string{"root"}},
+		{name: "empty PKCS#12", file: "trust-empty.p12", password: changeit(), want: []string{}},
 		{name: "PEM bundle", file: "ca.pem", want: []string{"courier-test-root"}},
 		{name: "wrong password", file: "trust.jks", password: []byte("wrong"), wantErr: keystore.ErrWrongPassword},
 		{name: "no password", file: "trust.jks", password: []byte{}, wantErr: keystore.ErrEmptyPassword},
@@ -344,6 +345,7 @@ func TestEditPKCS12Truststore(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, fingerprints(kp.Chain[1:]), fingerprints(s.Certificates()))
 	entries := keytooltest.List(t, path, "changeit")
-	assert.ElementsMatch(t, []string{"courier-test-root", "courier-test-intermediate"},
-		[]string{entries[0].Alias, entries[1].Alias})
+	require.Len(t, entries, 2)
+	assert.ElementsMatch(t, []string{"root", "courier-test-intermediate"}, []string{entries[0].Alias, entries[1].Alias},
+		"keytool's entry keeps its alias")
 }

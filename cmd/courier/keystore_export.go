@@ -23,7 +23,8 @@ func newKeystoreExportCommand(s streams) *cobra.Command {
 partner asks for to trust our client certificate. The private key is never exported.
 
 --alias may be left out when the store has a single entry, or a single key entry.
-PKCS#12 and PEM aliases are not read: there --alias matches the certificate's common name.
+In PKCS#12 and PEM stores, where some entries have no alias (see "keystore list"), --alias
+also matches the certificate's common name when no alias matches.
 Without --out, or with --out -, the PEM goes to standard output.`,
 		Args: cobra.ExactArgs(1),
 	}
@@ -70,23 +71,19 @@ func export(s streams, path, alias string, chain bool, out string, force bool, p
 	return nil
 }
 
-// findEntry finds the entry alias names: by alias in JKS; by the certificate's common name in
-// PKCS#12 and PEM, whose aliases are not read. No alias means the only entry, or the only
+// findEntry finds the entry alias names: by alias; in PKCS#12 and PEM, where some entries have
+// no alias, else by the certificate's common name. No alias means the only entry, or the only
 // key entry.
 func findEntry(st *keystore.Store, alias string) (*keystore.Entry, error) {
-	var match, keys []*keystore.Entry
+	var keys []*keystore.Entry
 	for i := range st.Entries {
-		e := &st.Entries[i]
-		name := e.Alias
-		if st.Format != keystore.FormatJKS {
-			name = e.Chain[0].Subject.CommonName
+		if st.Entries[i].Kind == keystore.PrivateKeyEntry {
+			keys = append(keys, &st.Entries[i])
 		}
-		if alias != "" && strings.EqualFold(name, alias) {
-			match = append(match, e)
-		}
-		if e.Kind == keystore.PrivateKeyEntry {
-			keys = append(keys, e)
-		}
+	}
+	match := entriesNamed(st, alias, func(e *keystore.Entry) string { return e.Alias })
+	if len(match) == 0 && st.Format != keystore.FormatJKS {
+		match = entriesNamed(st, alias, func(e *keystore.Entry) string { return e.Chain[0].Subject.CommonName })
 	}
 	switch {
 	case alias != "" && len(match) == 1:
@@ -105,12 +102,23 @@ func findEntry(st *keystore.Store, alias string) (*keystore.Entry, error) {
 	return nil, fmt.Errorf("%w: give --alias; the store has: %s", keystore.ErrAmbiguousAlias, entryNames(st))
 }
 
-// entryNames lists the entries for messages, by alias or common name.
+// entriesNamed returns the entries whose name (as name tells it) is alias, ignoring case.
+func entriesNamed(st *keystore.Store, alias string, name func(*keystore.Entry) string) []*keystore.Entry {
+	var match []*keystore.Entry
+	for i := range st.Entries {
+		if e := &st.Entries[i]; alias != "" && strings.EqualFold(name(e), alias) {
+			match = append(match, e)
+		}
+	}
+	return match
+}
+
+// entryNames lists the entries for messages, by alias or, without one, common name.
 func entryNames(st *keystore.Store) string {
 	names := make([]string, len(st.Entries))
 	for i, e := range st.Entries {
 		name := e.Alias
-		if st.Format != keystore.FormatJKS {
+		if name == "" {
 			name = e.Chain[0].Subject.CommonName
 		}
 		names[i] = fmt.Sprintf("%s (%s)", name, e.Kind)

@@ -17,6 +17,8 @@ func TestKeystoreExport(t *testing.T) {
 	rsaChain := sourceChain(t, "client-rsa.jks", "client")
 	p12Chain := sourceChain(t, "client.p12", "")
 	trustingChain := sourceChain(t, "client-trusting.p12", "")
+	betaChain := sourceChain(t, "client-two.p12", "beta")
+	require.Equal(t, "courier-client-beta", betaChain[0].Subject.CommonName)
 	root, err := keystore.Load(fixtures+"ca.pem", nil)
 	require.NoError(t, err)
 	tests := []struct {
@@ -32,6 +34,10 @@ func TestKeystoreExport(t *testing.T) {
 			args: []string{fixtures + "client-trusting.p12", "--chain", "--pass-file", changeit}},
 		{name: "a trusted certificate by alias", want: fingerprintsOf(root.Certificates()),
 			args: []string{fixtures + "trust.jks", "--alias", "root", "--pass-file", changeit}},
+		{name: "a PKCS#12 key entry by alias", want: fingerprintsOf(betaChain),
+			args: []string{fixtures + "client-two.p12", "--alias", "BETA", "--chain", "--pass-file", changeit}},
+		{name: "a PKCS#12 trusted certificate by alias", want: fingerprintsOf(root.Certificates()),
+			args: []string{fixtures + "client-trusting.p12", "--alias", "Root", "--pass-file", changeit}},
 		{name: "a PKCS#12 trusted certificate by common name", want: fingerprintsOf(root.Certificates()),
 			args: []string{fixtures + "client-trusting.p12", "--alias", "courier-test-root", "--pass-file", changeit}},
 		{name: "PEM needs no password", want: fingerprintsOf(p12Chain[:2]),

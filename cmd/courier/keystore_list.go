@@ -19,8 +19,8 @@ type listing struct {
 }
 
 // entryListing is one entry: its own certificate's fields, and for a key entry the whole
-// chain as stored (leaf first). Alias is "" for PKCS#12 and PEM entries, whose aliases are
-// not read.
+// chain as stored (leaf first). Alias is "" for PEM entries and where a PKCS#12 file's names
+// cannot be read (see keystore.Entry).
 type entryListing struct {
 	Alias string `json:"alias"`
 	Type  string `json:"type"` // PrivateKeyEntry or trustedCertEntry, as keytool says
@@ -39,7 +39,9 @@ func newKeystoreListCommand(s streams) *cobra.Command {
 		Long: `Show every entry of a keystore: its alias, type (key pair or trusted certificate),
 subject, issuer, validity, SHA-256 fingerprint, and key algorithm and size. A key entry
 shows every certificate of its chain. PEM files need no password; --key adds the private
-key of a .crt file kept beside it. PKCS#12 and PEM entries show no alias: they are not read.`,
+key of a .crt file kept beside it. Aliases are shown as Java lists them, lower-cased. PEM
+entries have none, nor have the trusted certificates of legacy (3DES/RC2) PKCS#12 files,
+whose names are encrypted with algorithms courier does not open: those show "-".`,
 		Args: cobra.ExactArgs(1),
 	}
 	pass := addPasswordFlags(cmd, "pass", "the store password")

@@ -20,7 +20,13 @@ func TestKeystoreList(t *testing.T) {
 		{name: "JKS", args: []string{fixtures + "client-multi.jks", "--pass-file", changeit}, wantFormat: "jks",
 			want: []string{"alpha/PrivateKeyEntry", "beta/PrivateKeyEntry"}, wantKey: "EC 256"},
 		{name: "PKCS#12 with trusted entries", args: []string{fixtures + "client-trusting.p12", "--pass-file", changeit}, wantFormat: "pkcs12",
-			want: []string{"/PrivateKeyEntry", "/trustedCertEntry", "/trustedCertEntry"}, wantKey: "RSA 2048"},
+			want: []string{"client/PrivateKeyEntry", "root/trustedCertEntry", "intermediate/trustedCertEntry"}, wantKey: "RSA 2048"},
+		{name: "PKCS#12 with two key entries", args: []string{fixtures + "client-two.p12", "--pass-file", changeit}, wantFormat: "pkcs12",
+			want: []string{"alpha/PrivateKeyEntry", "beta/PrivateKeyEntry", "two-ca/trustedCertEntry"}, wantKey: "EC 256"},
+		{name: "PKCS#12 aliases lower-cased as Java lists them", args: []string{fixtures + "client-mixedcase.p12", "--pass-file", changeit},
+			wantFormat: "pkcs12", want: []string{"myclient/PrivateKeyEntry", "partnerca/trustedCertEntry"}, wantKey: "EC 256"},
+		{name: "legacy PKCS#12: the key entry's alias is not encrypted", args: []string{fixtures + "client-legacy.p12", "--pass-file", changeit},
+			wantFormat: "pkcs12", want: []string{"client/PrivateKeyEntry"}, wantKey: "RSA 2048"},
 		{name: "PEM needs no password", args: []string{fixtures + "client.crt", "--key", fixtures + "client.key"}, wantFormat: "pem",
 			want: []string{"/PrivateKeyEntry"}, wantKey: "RSA 2048"},
 		{name: "Ed25519", args: []string{fixtures + "client-ed25519.jks", "--pass-file", changeit}, wantFormat: "jks",
@@ -50,11 +56,28 @@ func TestKeystoreList(t *testing.T) {
 			code, text, stderr := runKeystore(t, append([]string{"list"}, tt.args...)...)
 			require.Equal(t, exitOK, code, stderr)
 			for _, e := range l.Entries {
+				if e.Alias != "" {
+					assert.Contains(t, text, "\nAlias:    "+e.Alias+"\n")
+				}
 				assert.Contains(t, text, e.SHA256)
 				assert.Contains(t, text, "Subject:  "+e.Subject)
 			}
 		})
 	}
+}
+
+// TestKeystoreListEmptyPKCS12 lists keytool's empty PKCS#12 store (an entry made, then deleted).
+func TestKeystoreListEmptyPKCS12(t *testing.T) {
+	args := []string{fixtures + "trust-empty.p12", "--pass-file", passFile(t, "changeit")}
+	code, stdout, stderr := runKeystore(t, append([]string{"list", "--json"}, args...)...)
+	require.Equal(t, exitOK, code, stderr)
+	l := decodeListing(t, stdout)
+	assert.Equal(t, "pkcs12", l.Format)
+	assert.Empty(t, l.Entries)
+
+	code, stdout, stderr = runKeystore(t, append([]string{"list"}, args...)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, fixtures+"trust-empty.p12: PKCS12 keystore, 0 entries\n", stdout)
 }
 
 func TestKeystoreListErrors(t *testing.T) {

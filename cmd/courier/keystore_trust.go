@@ -39,7 +39,8 @@ elsewhere --yes is required. --cert imports PEM or DER certificate files (.pem, 
 .der; several certificates per PEM file are fine).
 
 Aliases come from the certificates' common names, made unique; --alias names a single
-certificate. Certificates already in the store are skipped. The store is JKS unless --type
+certificate. JKS and PKCS#12 aliases are lower-cased, as keytool lists them; the entries
+already in the store keep theirs. Certificates already in the store are skipped. The store is JKS unless --type
 (or a .p12/.pfx/.pem name) says otherwise.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -209,7 +210,13 @@ func addTrusted(s streams, b *keystore.Builder, certs []*x509.Certificate, alias
 		a := alias
 		if a == "" {
 			// Common names have spaces; aliases are typed in commands, so hyphens replace them.
-			a = b.UniqueAlias(strings.Join(strings.Fields(c.Subject.CommonName), "-"))
+			a = strings.Join(strings.Fields(c.Subject.CommonName), "-")
+		}
+		if b.Format() == keystore.FormatPKCS12 {
+			a = strings.ToLower(a) // as keytool lists it (the JKS Builder lower-cases by itself)
+		}
+		if alias == "" {
+			a = b.UniqueAlias(a)
 		}
 		if err := b.AddTrusted(a, c); err != nil {
 			return nil, err

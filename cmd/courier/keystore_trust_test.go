@@ -189,3 +189,57 @@ func readFile(t *testing.T, path string) []byte {
 	require.NoError(t, err)
 	return data
 }
+
+// TestKeystoreTrustIntoKeytoolPKCS12 adds to PKCS#12 truststores keytool made: the entries
+// already there keep their aliases (keytool lists them lower-cased), and the empty store
+// keytool leaves after -delete is filled.
+func TestKeystoreTrustIntoKeytoolPKCS12(t *testing.T) {
+	root, err := keystore.Load(fixtures+"ca.pem", nil)
+	require.NoError(t, err)
+	intermediate, err := keystore.Load(fixtures+"intermediate.pem", nil)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		make func(t *testing.T, store string)
+		want []keytooltest.Entry
+	}{
+		{name: "existing entry keeps its alias", make: func(t *testing.T, store string) {
+			keytooltest.Run(t, "-importcert", "-noprompt", "-keystore", store, "-storetype", "PKCS12", "-storepass", secret,
+				"-alias", "PartnerRoot", "-file", fixtures+"ca.pem")
+		}, want: []keytooltest.Entry{
+			{Alias: "courier-test-intermediate", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprintsOf(intermediate.Certificates())},
+			{Alias: "partnerroot", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprintsOf(root.Certificates())},
+		}},
+		{name: "empty store", make: func(t *testing.T, store string) {
+			keytooltest.Run(t, "-genkeypair", "-keystore", store, "-storetype", "PKCS12", "-storepass", secret,
+				"-alias", "gone", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=gone")
+			keytooltest.Run(t, "-delete", "-keystore", store, "-storepass", secret, "-alias", "gone")
+		}, want: []keytooltest.Entry{
+			{Alias: "courier-test-intermediate", Type: "trustedCertEntry", Chain: 1, SHA256s: fingerprintsOf(intermediate.Certificates())},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := filepath.Join(t.TempDir(), "trust.p12")
+			tt.make(t, store)
+			code, stdout, stderr := runKeystore(t, "trust", "--cert", fixtures+"intermediate.pem", "--to", store,
+				"--pass-file", passFile(t, secret))
+			require.Equal(t, exitOK, code, stderr)
+			assert.Contains(t, stdout, "(PKCS12): courier-test-intermediate\n", "the alias as stored")
+			assert.Equal(t, tt.want, keytooltest.List(t, store, secret))
+		})
+	}
+}
+
+// TestKeystoreTrustKeepsPKCS12Aliases needs no Java: the committed keytool truststore's
+// entry "root" is still "root" after trust has rewritten the file.
+func TestKeystoreTrustKeepsPKCS12Aliases(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "trust.p12")
+	require.NoError(t, os.WriteFile(store, readFile(t, fixtures+"trust.p12"), 0o600))
+	code, _, stderr := runKeystore(t, "trust", "--cert", fixtures+"intermediate.pem", "--to", store, "--alias", "Partner-CA",
+		"--pass-file", passFile(t, "changeit"))
+	require.Equal(t, exitOK, code, stderr)
+	s, err := keystore.Load(store, []byte("changeit"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"root", "partner-ca"}, s.Aliases())
+}

@@ -2,7 +2,10 @@
 # gen.sh (re)creates the keystore fixtures in this folder with real keytool (Java 17).
 # openssl is used only to turn a keytool PKCS#12 into PEM files. See README.md for what each file is.
 #
-# Usage: ./gen.sh        (needs keytool and openssl on PATH; tests never need Java)
+# Usage: ./gen.sh          (needs keytool and openssl on PATH; tests never need Java)
+#        ./gen.sh FILE...  makes only the named files among those that need nothing else from this
+#                          script (client-two.p12, client-mixedcase.p12, trust-empty.p12) and
+#                          leaves every other file as it is
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -35,6 +38,70 @@ ktyes() {
 		return 1
 	fi
 }
+
+# ---------------------------------------------------------------- files that stand alone
+# These make their own keys and CA, so that each can be made again without touching the others.
+
+# client-two.p12: two key entries, alpha and beta, issued by their own CA, which keytool also
+# holds as a trustedCertEntry (imported first so that the replies install without a prompt).
+make_client_two() {
+	local f=client-two.p12 ca="$WORK/two-ca.p12"
+	rm -f "$f" "$ca"
+	kt -genkeypair -keystore "$ca" -storetype PKCS12 -storepass $P -alias ca -keyalg EC -groupname secp256r1 \
+		-validity $DAYS -dname "CN=courier-two-ca" -ext bc:c=ca:true -ext ku:c=keyCertSign,cRLSign
+	kt -exportcert -keystore "$ca" -storepass $P -alias ca -rfc -file "$WORK/two-ca.pem"
+	kt -importcert -noprompt -keystore "$f" -storetype PKCS12 -storepass $P -alias two-ca -file "$WORK/two-ca.pem"
+	local a
+	for a in alpha beta; do
+		kt -genkeypair -keystore "$f" -storetype PKCS12 -storepass $P -alias "$a" -keyalg EC -groupname secp256r1 \
+			-validity $DAYS -dname "CN=courier-client-$a"
+		kt -certreq -keystore "$f" -storepass $P -alias "$a" -file "$WORK/two-$a.csr"
+		kt -gencert -keystore "$ca" -storepass $P -alias ca -infile "$WORK/two-$a.csr" -outfile "$WORK/two-$a.pem" \
+			-rfc -validity $DAYS -ext ku:c=digitalSignature -ext eku=clientAuth
+		kt -importcert -keystore "$f" -storepass $P -alias "$a" -file "$WORK/two-$a.pem"
+	done
+}
+
+# client-mixedcase.p12: a key entry made with -alias MyClient (keytool writes "myclient") and a
+# trusted entry imported with -alias PartnerCA (keytool keeps that friendlyName's case).
+make_client_mixedcase() {
+	local f=client-mixedcase.p12 partner="$WORK/partner.p12"
+	rm -f "$f" "$partner"
+	kt -genkeypair -keystore "$f" -storetype PKCS12 -storepass $P -alias MyClient -keyalg EC -groupname secp256r1 \
+		-validity $DAYS -dname "CN=courier-client-mixedcase"
+	kt -genkeypair -keystore "$partner" -storetype PKCS12 -storepass $P -alias partner -keyalg EC \
+		-groupname secp256r1 -validity $DAYS -dname "CN=courier-partner-ca" -ext bc:c=ca:true
+	kt -exportcert -keystore "$partner" -storepass $P -alias partner -rfc -file "$WORK/partner.pem"
+	kt -importcert -noprompt -keystore "$f" -storepass $P -alias PartnerCA -file "$WORK/partner.pem"
+}
+
+# trust-empty.p12: keytool's empty PKCS#12 store: one entry made, then deleted.
+make_trust_empty_p12() {
+	rm -f trust-empty.p12
+	kt -genkeypair -keystore trust-empty.p12 -storetype PKCS12 -storepass $P -alias gone -keyalg EC \
+		-groupname secp256r1 -validity 1 -dname "CN=gone"
+	kt -delete -keystore trust-empty.p12 -storepass $P -alias gone
+}
+
+make_alone() {
+	case $1 in
+	client-two.p12) make_client_two ;;
+	client-mixedcase.p12) make_client_mixedcase ;;
+	trust-empty.p12) make_trust_empty_p12 ;;
+	*)
+		echo "gen.sh: $1 cannot be made alone; run ./gen.sh without arguments to make everything" >&2
+		return 1
+		;;
+	esac
+}
+
+if [[ $# -gt 0 ]]; then
+	for f in "$@"; do
+		echo "$f"
+		make_alone "$f"
+	done
+	exit 0
+fi
 
 rm -f ./*.jks ./*.p12 ./*.jceks ./*.pem ./*.crt ./*.key
 
@@ -153,6 +220,11 @@ kt -importcert -noprompt -keystore trust.p12 -storetype PKCS12 -storepass $P -al
 kt -importcert -noprompt -keystore trust-rogue.jks -storetype JKS -storepass $P -alias rogue -file "$WORK/rogue.pem"
 kt -importcert -noprompt -keystore trust-empty.jks -storetype JKS -storepass $P -alias root -file "$WORK/root.pem"
 kt -delete -keystore trust-empty.jks -storetype JKS -storepass $P -alias root
+
+for f in client-two.p12 client-mixedcase.p12 trust-empty.p12; do
+	echo "$f"
+	make_alone "$f"
+done
 
 echo "client.jceks"
 kt -genkeypair -keystore client.jceks -storetype JCEKS -storepass $P -alias client \

@@ -127,7 +127,7 @@ func killChildAfter(t *testing.T, srv *destinationtest.Server, queuePath, destPa
 
 // crashChild is the command that re-runs this test binary as a child.
 func crashChild(queuePath, destPath, mode string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1") // TestMain runs the child
 	cmd.Env = append(os.Environ(), crashModeEnv+"="+mode, crashQueueEnv+"="+queuePath, crashDestEnv+"="+destPath)
 	return cmd
 }
@@ -164,20 +164,6 @@ func writeCrashDestination(t *testing.T, srv *destinationtest.Server, dir string
 	path := filepath.Join(dir, "destination.json")
 	require.NoError(t, os.WriteFile(path, doc, 0o600))
 	return path
-}
-
-// TestCrashChild is not a test: it is the dispatcher process that
-// TestCrashRecovery starts and kills.
-func TestCrashChild(t *testing.T) {
-	mode := os.Getenv(crashModeEnv)
-	if mode == "" {
-		t.Skip("a child process of TestCrashRecovery")
-	}
-	if err := crashChildMain(mode); err != nil {
-		fmt.Fprintln(os.Stderr, "crash child:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
 }
 
 func crashChildMain(mode string) error {

@@ -228,31 +228,13 @@ func TestSQLiteConcurrentHandles(t *testing.T) {
 	assert.ElementsMatch(t, all, both)
 }
 
-// helperCommand runs TestHelperProcess in a child process.
+// helperCommand runs a helper child process (see TestMain).
 func helperCommand(t *testing.T, mode string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--")
 	cmd.Args = append(cmd.Args, args...)
 	cmd.Env = append(os.Environ(), "COURIER_DEQUEUE_HELPER="+mode)
 	return cmd
-}
-
-// TestHelperProcess is not a test: it is the child process the tests above
-// start, doing what COURIER_DEQUEUE_HELPER says.
-func TestHelperProcess(t *testing.T) {
-	mode := os.Getenv("COURIER_DEQUEUE_HELPER")
-	if mode == "" {
-		t.Skip("a child process of other tests")
-	}
-	args := os.Args
-	for len(args) > 0 && args[0] != "--" {
-		args = args[1:]
-	}
-	if err := helper(mode, args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(0)
 }
 
 func helper(mode string, args []string) error {

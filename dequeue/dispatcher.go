@@ -52,7 +52,10 @@ var ErrRunning = errors.New("dequeue: the dispatcher is already running: a Dispa
 // NewDispatcher returns a Dispatcher delivering q's messages with client.
 // It fails with an error matching ErrInvalidOption when an option is
 // invalid, when options contradict each other, or when the visibility
-// timeout does not cover the client's worst-case delivery time.
+// timeout does not cover the client's worst-case delivery time. For a queue
+// that allows one dispatcher at a time (the SQLite queue) it takes the lock
+// with LockForDispatch, so a second dispatcher on the same file fails with
+// an error matching ErrLocked.
 func NewDispatcher(q Queue, client *destination.Client, opts ...Option) (*Dispatcher, error) {
 	if q == nil || client == nil {
 		return nil, errors.New("dequeue: NewDispatcher needs a Queue and a *destination.Client")
@@ -76,7 +79,24 @@ func NewDispatcher(q Queue, client *destination.Client, opts ...Option) (*Dispat
 	if err := checkVisibility(s.visibility, worst, client.Config()); err != nil {
 		return nil, err
 	}
+	if l, ok := q.(dispatchLocker); ok {
+		// One dispatcher per queue file: a second one would take over the
+		// first one's in-flight messages and deliver them again.
+		recovered, err := l.LockForDispatch()
+		if err != nil {
+			return nil, err
+		}
+		if recovered > 0 {
+			s.logger.Info("recovered the in-flight messages of a dispatcher that died", "recovered", recovered)
+		}
+	}
 	return &Dispatcher{q: q, client: client, s: s}, nil
+}
+
+// dispatchLocker is a queue that allows one dispatcher at a time (the SQLite
+// queue); NewDispatcher takes its lock.
+type dispatchLocker interface {
+	LockForDispatch() (recovered int, err error)
 }
 
 // worstDelivery is the longest a Send can take: every attempt timing out,

@@ -3,6 +3,7 @@ package destination
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -37,8 +38,9 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // ReasonOf returns the reason of err: ReasonOK for nil, the Reason of an
-// *Error, ReasonConfigInvalid for a parse or validation error, and
-// ReasonConnectionFailed for anything else.
+// *Error, ReasonConfigInvalid for a parse or validation error or a
+// destination file Load could not read, and ReasonConnectionFailed for
+// anything else.
 func ReasonOf(err error) Reason {
 	if err == nil {
 		return ReasonOK
@@ -52,8 +54,21 @@ func ReasonOf(err error) Reason {
 	return ReasonConnectionFailed
 }
 
+// Retryable reports whether the failure may go away on its own: a
+// connection failure, a timeout, or an HTTP status of 408, 429 or 5xx but
+// 501 — what Send retries. Queues use it to reschedule rather than give up.
+func (e *Error) Retryable() bool {
+	if e.Reason == ReasonHTTPStatus {
+		return retryableStatus(e.Status)
+	}
+	return e.Reason.Retryable()
+}
+
+// isConfigError reports a parse or validation error, or a destination file
+// that Load could not read.
 func isConfigError(err error) bool {
 	_, field := errors.AsType[*FieldError](err)
 	_, syntax := errors.AsType[*SyntaxError](err)
-	return field || syntax
+	_, file := errors.AsType[*fs.PathError](err)
+	return field || syntax || file || errors.Is(err, ErrInvalid)
 }

@@ -15,9 +15,10 @@ const (
 // sendState is one Send call's state, carried in the request's context
 // through go-retryablehttp to its hooks.
 type sendState struct {
-	id       string
-	url      string // redacted
-	attempts int
+	id         string
+	url        string // redacted
+	attempts   int
+	lastStatus int // status of the last response, 0 before one came
 }
 
 type sendStateKey struct{}

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"errors"
 	"io"
+	"os"
 	"net/http"
 	"net/url"
 	"time"
@@ -72,10 +74,40 @@ func (m *Message) payloadBytes() ([]byte, error) {
 		return nil, fmt.Errorf("a %d-byte payload is too large to put in a parameter (limit %d): send it as the raw body (no params)", m.Size, maxTemplatedPayload)
 	}
 	b := make([]byte, m.Size)
-	if _, err := m.Body.ReadAt(b, 0); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read payload: %w", err)
+	if n, err := m.Body.ReadAt(b, 0); int64(n) != m.Size {
+		return nil, fmt.Errorf("read payload: %d of %d bytes: %w", n, m.Size, err)
 	}
 	return b, nil
+}
+
+// check refuses a Message whose body could not be sent whole: never send
+// part of a message, or nothing, where the caller meant something.
+func (m *Message) check() error {
+	if m.Body == nil {
+		return nil
+	}
+	if m.Payload != nil {
+		return errors.New("Message has both Payload and Body: set one")
+	}
+	if m.Size == 0 {
+		if st, ok := m.Body.(interface{ Stat() (os.FileInfo, error) }); ok {
+			fi, err := st.Stat()
+			if err != nil {
+				return fmt.Errorf("Message.Body: %w", err)
+			}
+			m.Size = fi.Size()
+		}
+	}
+	if m.Size <= 0 {
+		return fmt.Errorf("Message.Size is %d: give the size of Body", m.Size)
+	}
+	// The last byte must be there, or every attempt would send a short
+	// body and fail as a network error.
+	var last [1]byte
+	if _, err := m.Body.ReadAt(last[:], m.Size-1); err != nil {
+		return fmt.Errorf("Message.Body holds fewer than Size=%d bytes: %w", m.Size, err)
+	}
+	return nil
 }
 
 func (m *Message) size() int64 {

@@ -34,6 +34,9 @@ func WithTransport(rt http.RoundTripper) Option {
 		if rt == nil {
 			return errors.New("WithTransport: nil RoundTripper")
 		}
+		if o.httpClient != nil {
+			return errors.New("WithHTTPClient and WithTransport together: use one (set the transport on the http.Client)")
+		}
 		o.transport = rt
 		return nil
 	})
@@ -47,6 +50,9 @@ func WithHTTPClient(c *http.Client) Option {
 	return optionFunc(func(o *clientOptions) error {
 		if c == nil {
 			return errors.New("WithHTTPClient: nil *http.Client")
+		}
+		if o.transport != nil {
+			return errors.New("WithHTTPClient and WithTransport together: use one (set the transport on the http.Client)")
 		}
 		o.httpClient = c
 		return nil
@@ -72,6 +78,9 @@ func WithRetry(r Retry) Option {
 	return optionFunc(func(o *clientOptions) error {
 		if r.MaxAttempts < 0 || r.WaitMin < 0 || r.WaitMax < 0 {
 			return errors.New("WithRetry: negative values")
+		}
+		if r.WaitMin > 0 && r.WaitMax > 0 && r.WaitMin > r.WaitMax {
+			return errors.New("WithRetry: WaitMin is above WaitMax")
 		}
 		o.retry = r
 		return nil

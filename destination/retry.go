@@ -42,6 +42,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 		return reason.Retryable(), nil
 	}
+	if st := stateOf(ctx); st != nil {
+		st.lastStatus = resp.StatusCode
+	}
 	return retryableStatus(resp.StatusCode), nil
 }
 
@@ -65,7 +68,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	}
 	wait = min(wait, maxWait)
 	if resp != nil && resp.Request != nil {
-		c.log(resp.Request.Context(), warnLevel, "retrying", "status", resp.StatusCode, "wait", wait)
+		c.log(resp.Request.Context(), warnLevel, "retrying", "status", resp.StatusCode, "wait", wait.String())
 	}
 	return wait
 }

@@ -3,6 +3,7 @@ package destination
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -21,6 +22,9 @@ func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
 		id = NewID()
 	}
 	res := Result{ID: id}
+	if err := msg.check(); err != nil {
+		return res, &Error{Reason: ReasonConfigInvalid, Field: "Message", Err: err}
+	}
 	st := &sendState{id: id, url: c.logURL}
 	ctx = withSendState(ctx, st)
 	req, err := c.newRequest(ctx, &msg, id)
@@ -28,7 +32,7 @@ func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
 		return res, err
 	}
 	resp, err := c.retry.Do(req)
-	res.Attempts, res.Duration = st.attempts, time.Since(start)
+	res.Attempts, res.Duration, res.Status = st.attempts, time.Since(start), st.lastStatus
 	if err != nil {
 		return res, c.failure(ctx, err, res)
 	}
@@ -51,6 +55,13 @@ func (c *Client) Send(ctx context.Context, msg Message) (Result, error) {
 
 // failure wraps a transport error in an *Error with its reason.
 func (c *Client) failure(ctx context.Context, err error, res Result) error {
+	if ctx.Err() != nil && res.Status != 0 {
+		// The caller gave up while we waited to retry an error status:
+		// that status is the last word from the server.
+		c.log(ctx, warnLevel, "delivery failed", "status", res.Status, "reason", string(ReasonHTTPStatus))
+		return &Error{Reason: ReasonHTTPStatus, Status: res.Status, Attempts: res.Attempts, Err: err,
+			Detail: "the context ended while waiting to retry"}
+	}
 	reason := classify(err)
 	if ue, ok := err.(*url.Error); ok {
 		// Its URL is the filled-in one: a GET's query may hold the payload.
@@ -60,6 +71,8 @@ func (c *Client) failure(ctx context.Context, err error, res Result) error {
 	switch {
 	case reason == ReasonClientCertRejected:
 		e.Detail = c.chainHint()
+	case errors.Is(err, context.Canceled):
+		e.Detail = "the caller cancelled the delivery"
 	case reason == ReasonServerUntrusted && c.cfg.TruststoreFile == "" && c.cfg.CAFile == "":
 		e.Detail = "no truststoreFile is set, so the system's roots were used: set truststoreFile to a store holding the partner's CA"
 	}

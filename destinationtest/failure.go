@@ -31,7 +31,10 @@ const alertBadCertificate tls.AlertError = 42
 // 1.3 when there is none, unknown_ca (48) for one from another CA,
 // certificate_expired (45), or bad_certificate (42); Java sends
 // bad_certificate or certificate_unknown (46). Transport.FailNext uses 42;
-// give Transport.FailNextError another to test the rest.
+// give Transport.FailNextError another to test the rest. handshake_failure
+// (40) can also mean "no cipher suite in common": courier tells the two
+// apart only on a real connection (it probes whether the server had asked
+// for a certificate), so through a Transport it stays connection_failed.
 func RemoteAlertError(alert tls.AlertError) error {
 	return &net.OpError{Op: "remote error", Err: alert}
 }

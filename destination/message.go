@@ -3,12 +3,12 @@ package destination
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
-	"os"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 )
 

@@ -108,6 +108,10 @@ func Load(path string, opts ...ParseOption) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("destination: %w", err)
 	}
+	// A FIFO or device would block the open or never end.
+	if err := checkRegular(path); err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("destination: %w", err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -80,14 +81,43 @@ func (m *Message) payloadBytes() ([]byte, error) {
 	return b, nil
 }
 
-// check refuses a Message whose body could not be sent whole: never send
-// part of a message, or nothing, where the caller meant something.
+// Validate reports what makes m impossible to send as it is, before any
+// network traffic: an ID or header that HTTP cannot carry, both Payload and
+// Body, a negative Size. Queues call it when a message is put, so that a bad
+// message is refused at once rather than retried for hours.
+func (m *Message) Validate() error {
+	if !validHeaderValue(m.ID) {
+		return errors.New("Message.ID holds a control character (a line break?): IDs travel in a header")
+	}
+	for name, values := range m.Header {
+		if !validToken(name) {
+			return fmt.Errorf("Message.Header: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", name)
+		}
+		for _, v := range values {
+			if !validHeaderValue(v) {
+				return fmt.Errorf("Message.Header %s holds a control character (a line break?)", name)
+			}
+		}
+	}
+	if m.Body != nil && m.Payload != nil {
+		return errors.New("Message has both Payload and Body: set one")
+	}
+	if m.Size < 0 {
+		return fmt.Errorf("Message.Size is %d: give the size of Body", m.Size)
+	}
+	return nil
+}
+
+func validHeaderValue(s string) bool { return !strings.ContainsFunc(s, isCTL) }
+
+// check refuses a Message that could not be sent whole: never send part
+// of a message, or nothing, where the caller meant something.
 func (m *Message) check() error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
 	if m.Body == nil {
 		return nil
-	}
-	if m.Payload != nil {
-		return errors.New("Message has both Payload and Body: set one")
 	}
 	if m.Size == 0 {
 		if st, ok := m.Body.(interface{ Stat() (os.FileInfo, error) }); ok {

@@ -132,3 +132,34 @@ func (h *callbackHandler) Handle(_ context.Context, r slog.Record) error {
 }
 func (h *callbackHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *callbackHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestURLPortAndSchemeAreChecked(t *testing.T) {
+	for _, raw := range []string{"https://partner.example:70000/in", "https://partner.example:0/in", "127.0.0.1:8443/in"} {
+		_, err := destination.Parse([]byte(`{url: '` + raw + `'}`))
+		fe, ok := errors.AsType[*destination.FieldError](err)
+		require.True(t, ok, raw)
+		assert.Equal(t, "url", fe.Field, raw)
+	}
+}
+
+func TestSendRefusesIDsAndHeadersHTTPCannotCarry(t *testing.T) {
+	tests := []struct {
+		name string
+		msg  destination.Message
+	}{
+		{"line break in the ID", destination.Message{ID: "a\nb", Payload: []byte("x")}},
+		{"space in a header name", destination.Message{Payload: []byte("x"), Header: http.Header{"Bad Header": {"v"}}}},
+		{"line break in a header value", destination.Message{Payload: []byte("x"), Header: http.Header{"X-A": {"v\r\nX-B: w"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := destinationtest.NewTransport(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			client, err := destination.New(&destination.Config{URL: "https://partner.example/in"}, destination.WithTransport(tr))
+			require.NoError(t, err)
+			res, err := client.Send(context.Background(), tt.msg)
+			requireReason(t, err, destination.ReasonConfigInvalid)
+			assert.Zero(t, res.Attempts, "refused before any attempt")
+			assert.Error(t, tt.msg.Validate())
+		})
+	}
+}

@@ -2,11 +2,12 @@ package destination
 
 import (
 	"errors"
-	"fmt"
+	"io/fs"
 	"mime"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -69,6 +70,13 @@ func (v *validator) url() {
 	// %{payload} and %{id} are filled in at send time; url.Parse would
 	// reject them as bad escapes.
 	u, err := url.Parse(strings.NewReplacer("%{payload}", "x", "%{id}", "x").Replace(c.URL))
+	if err == nil && u.Scheme == "" && u.Host == "" {
+		err = errors.New("no scheme")
+	}
+	if err != nil && !strings.Contains(c.URL, "://") {
+		v.add(fieldErr("url", "has no scheme; write it as https://host[:port]/path"))
+		return
+	}
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -88,6 +96,11 @@ func (v *validator) url() {
 	}
 	if u.Hostname() == "" {
 		v.add(fieldErr("url", "has no host; write it as https://host[:port]/path"))
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			v.add(fieldErr("url", "port %s is out of range: use 1 to 65535", p))
+		}
 	}
 	if u.User != nil {
 		v.add(fieldErr("url", "holds credentials; move them to username and password, which are never printed"))
@@ -240,7 +253,7 @@ func checkRegular(path string) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", path)
+		return &fs.PathError{Op: "open", Path: path, Err: errors.New("not a regular file (a pipe, device or folder): give a file")}
 	}
 	return nil
 }

@@ -28,7 +28,8 @@ with the payload as the body ("/oms/rest/queue/enqueue" is appended when the url
 Output, --json object and exit codes are those of 'courier send'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			payload, release, err := readData(data, s.in)
+			payload, release, err := readData(cmd.Context(), data, s.in)
+			warnNoData(cmd, s)
 			if err != nil {
 				return printOutcome(s, asJSON, "enqueued", destination.Result{ID: msg.ID},
 					&destination.Error{Reason: destination.ReasonConfigInvalid, Err: err})

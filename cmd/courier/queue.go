@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -81,7 +82,7 @@ already queued, stores nothing.`,
 			if from != "" && (cmd.Flags().Changed("data") || id != "") {
 				return fail(s, exitUsage, errors.New("queue put: --from takes the IDs and payloads from its lines: drop --data and --id"))
 			}
-			msgs, err := queueMessages(s, from, data, id)
+			msgs, err := queueMessages(cmd.Context(), s, from, data, id)
 			if err != nil {
 				return fail(s, exitUsage, fmt.Errorf("queue put: %w", err))
 			}
@@ -108,11 +109,11 @@ already queued, stores nothing.`,
 
 // queueMessages returns what put stores, each with its ID, so that the
 // generated ones can be printed.
-func queueMessages(s streams, from, data, id string) ([]dequeue.Message, error) {
+func queueMessages(ctx context.Context, s streams, from, data, id string) ([]dequeue.Message, error) {
 	if from != "" {
-		return readLines(s, from)
+		return readLines(ctx, s, from)
 	}
-	msg, release, err := readData(data, s.in)
+	msg, release, err := readData(ctx, data, s.in)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,21 @@ func queueMessages(s streams, from, data, id string) ([]dequeue.Message, error) 
 	if id == "" {
 		id = destination.NewID()
 	}
-	return []dequeue.Message{{ID: id, Payload: payload}}, nil
+	m := dequeue.Message{ID: id, Payload: payload}
+	if err := sendable(m); err != nil {
+		return nil, fmt.Errorf("--id: %w", err)
+	}
+	return []dequeue.Message{m}, nil
+}
+
+// sendable refuses, at put time, a message that no delivery could send (an
+// ID or header HTTP cannot carry): otherwise it would be retried for hours.
+func sendable(m dequeue.Message) error {
+	h := make(http.Header, len(m.Headers))
+	for k, v := range m.Headers {
+		h[k] = []string{v}
+	}
+	return (&destination.Message{ID: m.ID, Header: h}).Validate()
 }
 
 // queueLine is one line of --from.
@@ -138,9 +153,19 @@ type queueLine struct {
 }
 
 // readLines reads --from: FILE, or - for standard input.
-func readLines(s streams, from string) ([]dequeue.Message, error) {
-	r := s.in
-	if from != "-" {
+func readLines(ctx context.Context, s streams, from string) ([]dequeue.Message, error) {
+	var r io.Reader
+	if from == "-" {
+		// Standard input may be a terminal: read it so that Ctrl-C works.
+		b, err := readAllCtx(ctx, s.in, maxLinesInput)
+		if err != nil {
+			return nil, fmt.Errorf("--from -: %w", err)
+		}
+		r = bytes.NewReader(b)
+	} else {
+		if fi, err := os.Stat(from); err == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("--from %s: not a regular file; pipe it with --from - instead", from)
+		}
 		f, err := os.Open(from)
 		if err != nil {
 			return nil, fmt.Errorf("--from: %w", err)
@@ -154,6 +179,10 @@ func readLines(s streams, from string) ([]dequeue.Message, error) {
 	}
 	return msgs, nil
 }
+
+// maxLinesInput caps --from - (standard input is read whole before one
+// transaction stores every line).
+const maxLinesInput = 1 << 30
 
 // parseLines turns JSON lines into messages. Errors name the line, never
 // its payload.
@@ -200,6 +229,9 @@ func parseLine(line []byte) (dequeue.Message, error) {
 	m := dequeue.Message{ID: l.ID, Headers: l.Headers}
 	if m.ID == "" {
 		m.ID = destination.NewID()
+	}
+	if err := sendable(m); err != nil {
+		return dequeue.Message{}, err
 	}
 	switch {
 	case len(l.Payload) == 0 || string(l.Payload) == "null":

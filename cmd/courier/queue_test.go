@@ -221,3 +221,16 @@ func TestQueueDead(t *testing.T) {
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "no dead letters")
 }
+
+func TestQueuePutRefusesMessagesHTTPCannotCarry(t *testing.T) {
+	dir := t.TempDir()
+	qf := dir + "/q.db"
+	code, _, stderr := runCLI(t, strings.NewReader(`{"id":"h1","payload":"x","headers":{"Bad Header":"v"}}`+"\n"),
+		"queue", "put", "--queue-file", qf, "--from", "-")
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "Bad Header")
+
+	code, _, stderr = runCLI(t, nil, "queue", "put", "--queue-file", qf, "--data", "x", "--id", "a\nb")
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "--id")
+}

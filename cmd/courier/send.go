@@ -89,7 +89,8 @@ Exit codes: 0 delivered; 1 delivery failed (network, TLS refusal, non-2xx);
 2 usage or configuration error (bad JSON, keystore unreadable or wrong password, ...).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			msg, release, err := readData(data, s.in)
+			msg, release, err := readData(cmd.Context(), data, s.in)
+			warnNoData(cmd, s)
 			if err != nil {
 				return printOutcome(s, asJSON, "delivered", destination.Result{ID: id},
 					&destination.Error{Reason: destination.ReasonConfigInvalid, Err: err})

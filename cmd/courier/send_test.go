@@ -206,3 +206,36 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSendDataRefusesWhatCannotBeStreamed(t *testing.T) {
+	srv := destinationtest.NewServer(t)
+	path := writeDestination(t, srv.Destination(t), "")
+	for _, data := range []string{"@", "@" + t.TempDir(), "@/dev/zero"} {
+		code, stdout, _ := runCLI(t, nil, "send", "--destination", path, "--data", data, "--json")
+		assert.Equal(t, exitUsage, code, data)
+		r := decodeReport(t, stdout)
+		assert.Equal(t, "config_invalid", r.Reason, data)
+		assert.Contains(t, r.Error, "--data", data)
+	}
+	assert.Empty(t, srv.Requests())
+}
+
+func TestSendStdinStopsOnCancel(t *testing.T) {
+	srv := destinationtest.NewServer(t)
+	path := writeDestination(t, srv.Destination(t), "")
+	pr, pw := io.Pipe() // a standard input nobody ever writes to
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"send", "--destination", path, "--data", "@-"}, pr, &out, &errOut)
+	assert.NotEqual(t, exitOK, code)
+	assert.Contains(t, errOut.String(), "interrupted")
+	assert.Empty(t, srv.Requests())
+}
+
+func TestDestinationMustBeARegularFile(t *testing.T) {
+	code, stdout, _ := runCLI(t, nil, "send", "--destination", t.TempDir(), "--data", "x", "--json")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, decodeReport(t, stdout).Error, "not a regular file")
+}

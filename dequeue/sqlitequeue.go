@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -189,11 +190,11 @@ func Open(path string, opts ...SQLiteOption) (*SQLite, error) {
 }
 
 // dsn is the driver's name for the file: an escaped file: URI carrying the
-// pragmas every connection needs.
+// pragmas every connection needs. None of them writes to the file: WAL mode,
+// which does, is set by migrate once the file is known to be a queue file.
 func dsn(abs string, busy time.Duration) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate") // every transaction here writes: take the write lock first
 	return "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
@@ -222,8 +223,10 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// migrate creates the schema in a new file and refuses a file written by a
-// newer schema.
+// migrate creates the schema in a new file, marks a queue file written
+// before the mark, refuses a file written by a newer schema or by another
+// program, and then puts the file in WAL mode. It decides in the same
+// transaction as it writes, and writes nothing to a refused file.
 func (s *SQLite) migrate() error {
 	ctx := context.Background()
 	c, err := s.conn(ctx, survivesPowerLoss)
@@ -240,16 +243,34 @@ func (s *SQLite) migrate() error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("not a readable SQLite file (is it a courier queue file?): %w", err)
 	}
-	if version > schemaVersion {
+	kind, err := identify(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if kind != kindEmpty && version > schemaVersion {
 		return fmt.Errorf("queue file version %d was written by a newer courier (this one reads version %d): use that courier", version, schemaVersion)
 	}
 	if _, err := tx.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("create tables: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
-		return fmt.Errorf("set version: %w", err)
+	if kind != kindQueue || version != schemaVersion {
+		stmt := fmt.Sprintf("PRAGMA user_version = %d; PRAGMA application_id = %d", schemaVersion, applicationID)
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("set version: %w", err)
+		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// Persistent: every later connection to the file opens it in WAL mode.
+	var mode string
+	if err := c.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("set WAL mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("set WAL mode: the file stays in %s mode: put it on a local disk", mode)
+	}
+	return nil
 }
 
 // Path returns the file's path as given to Open.

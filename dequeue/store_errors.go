@@ -39,3 +39,9 @@ func (e *lockedError) Error() string {
 func (e *lockedError) Unwrap() error { return ErrLocked }
 
 var errNoMax = errors.New("LeaseRequest.Max is below 1: lease at least one message")
+
+// ErrNotQueueFile is returned by Open for an SQLite file that another
+// program made (it has other tables, or another application_id): Open
+// refuses it without changing it, rather than add its tables beside the
+// program's.
+var ErrNotQueueFile = errors.New("dequeue: not a courier queue file")

@@ -45,6 +45,10 @@ messages were rescheduled or dead-lettered, or the queue failed; 2 usage or
 configuration error (bad destination, queue file missing or held by another dispatcher).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Checked here, before the destination or the queue file is opened, in the flag's own words.
+			if workers < 1 {
+				return fail(s, exitUsage, fmt.Errorf("dequeue: %w (got %d)", errWorkers, workers))
+			}
 			opts := []dequeue.Option{}
 			if cmd.Flags().Changed("workers") {
 				opts = append(opts, dequeue.WithWorkers(workers))
@@ -65,6 +69,9 @@ configuration error (bad destination, queue file missing or held by another disp
 	cmd.Flags().BoolVar(&once, "once", false, "deliver what is due now, then exit")
 	return cmd
 }
+
+// errWorkers refuses a --workers below 1.
+var errWorkers = errors.New("--workers must be at least 1")
 
 // runDequeue builds the client, takes the queue file for dispatch and runs
 // the dispatcher, with progress on s.err.

@@ -159,7 +159,15 @@ func TestDequeueRefusals(t *testing.T) {
 			args: func(t *testing.T) []string {
 				return []string{"--destination", dest, "--queue-file", fillQueue(t, 1), "--workers", "0"}
 			},
-			wantCode: exitUsage, want: "want at least 1",
+			wantCode: exitUsage, want: "dequeue: --workers must be at least 1 (got 0)",
+		},
+		{
+			name: "negative workers, checked before the destination and the queue file",
+			args: func(t *testing.T) []string {
+				absent := filepath.Join(t.TempDir(), "absent")
+				return []string{"--destination", absent + ".json", "--queue-file", absent + ".db", "--workers", "-1"}
+			},
+			wantCode: exitUsage, want: "dequeue: --workers must be at least 1 (got -1)",
 		},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,9 +41,16 @@ Without --out, or with --out -, the PEM goes to standard output.`,
 	return cmd
 }
 
+// errOutIsStore refuses an --out that names the store being read: writing the PEM there would
+// replace the store, and lose its private keys, even with --force.
+var errOutIsStore = errors.New("--out is the key store being read; writing the PEM there would lose its private keys: give another --out")
+
 func export(s streams, path, alias string, chain bool, out string, force bool, pass *passwordSource) error {
 	mode := keystore.CreateOnly
 	if out != "" && out != "-" {
+		if sameFile(path, out) {
+			return fmt.Errorf("%s: %w", out, errOutIsStore)
+		}
 		var err error
 		if mode, err = targetMode(out, force); err != nil {
 			return err
@@ -69,6 +78,19 @@ func export(s streams, path, alias string, chain bool, out string, force bool, p
 	}
 	fmt.Fprintf(s.err, "Wrote %s: %s (%s)\n", out, plural(len(certs), "certificate"), e.Chain[0].Subject)
 	return nil
+}
+
+// sameFile reports whether a and b name one file: one file on disk, however each is spelled
+// (os.Stat follows links), or, when either does not exist yet, the same absolute path.
+func sameFile(a, b string) bool {
+	ai, errA := os.Stat(a)
+	bi, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(ai, bi)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // findEntry finds the entry alias names: by alias; in PKCS#12 and PEM, where some entries have

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -118,4 +119,63 @@ func TestKeystoreExportOpensInKeytool(t *testing.T) {
 	for _, fp := range fingerprintsOf(sourceChain(t, "client-rsa.jks", "client")) {
 		assert.Contains(t, printed, fp)
 	}
+}
+
+// Exporting over the store being read would replace it with a PEM certificate and lose its
+// private key: refused, even with --force, however --out spells the store.
+func TestKeystoreExportRefusesItsOwnStore(t *testing.T) {
+	changeit := passFile(t, "changeit")
+	tests := []struct {
+		name    string
+		out     func(store string) string
+		wantErr error
+	}{
+		{name: "the same path", out: func(store string) string { return store }, wantErr: errOutIsStore},
+		{name: "another spelling", wantErr: errOutIsStore, out: func(store string) string {
+			return filepath.Join(filepath.Dir(store), ".", "sub", "..", filepath.Base(store))
+		}},
+		{name: "a link to it", wantErr: errOutIsStore, out: func(store string) string {
+			link := filepath.Join(filepath.Dir(store), "link.jks")
+			require.NoError(t, os.Symlink(store, link))
+			return link
+		}},
+		{name: "another file", out: func(store string) string { return store + ".pem" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o700))
+			store := filepath.Join(dir, "mine.jks")
+			original := readFile(t, fixtures+"client-rsa.jks")
+			require.NoError(t, os.WriteFile(store, original, 0o600))
+			out := tt.out(store)
+
+			code, _, stderr := runKeystore(t, "export", store, "--alias", "client", "--out", out, "--force", "--pass-file", changeit)
+			if tt.wantErr == nil {
+				require.Equal(t, exitOK, code, stderr)
+				assert.Equal(t, original, readFile(t, store))
+				return
+			}
+			require.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, "--out is the key store being read")
+			// The check comes first: no password is needed to be refused.
+			err := export(streams{out: io.Discard, err: io.Discard}, store, "client", false, out, true, nil)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, original, readFile(t, store), "the store is left as it was")
+		})
+	}
+}
+
+func TestSameFile(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	require.NoError(t, os.WriteFile(a, nil, 0o600))
+	require.NoError(t, os.WriteFile(b, nil, 0o600))
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	assert.True(t, sameFile(a, a))
+	assert.False(t, sameFile(a, b))
+	assert.False(t, sameFile(a, filepath.Join(dir, "new")), "a file that does not exist yet is another file")
+	assert.True(t, sameFile(filepath.Join(dir, "new"), filepath.Join(dir, "x", "..", "new")), "equal paths before the file exists")
+	assert.True(t, sameFile("new.jks", filepath.Join(wd, "new.jks")), "relative and absolute")
 }

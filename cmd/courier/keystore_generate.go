@@ -51,22 +51,16 @@ certificate signing request for their CA to sign.`,
 }
 
 func generate(s streams, f *generateFlags, now time.Time) error {
-	format, err := storeFormat(f.to, f.typ, false)
+	format, err := outputFormat(f.to, f.typ)
 	if err != nil {
 		return err
 	}
 	if err := f.check(format); err != nil {
 		return err
 	}
-	mode, err := targetMode(f.to, f.force)
+	mode, csrMode, err := f.targets()
 	if err != nil {
 		return err
-	}
-	csrMode := keystore.CreateOnly
-	if f.csr != "" {
-		if csrMode, err = targetMode(f.csr, f.force); err != nil {
-			return err
-		}
 	}
 	key, err := keystore.GenerateKey(keystore.KeyAlgorithm(f.key), f.keySize)
 	if err != nil {
@@ -77,6 +71,13 @@ func generate(s streams, f *generateFlags, now time.Time) error {
 	kp, err := keystore.SelfSigned(key, subject, start, start.AddDate(0, 0, f.days))
 	if err != nil {
 		return err
+	}
+	var csr []byte
+	if f.csr != "" {
+		// Made before anything is written, so that only a failing write can leave one file alone.
+		if csr, err = keystore.CreateCSR(key, subject); err != nil {
+			return err
+		}
 	}
 	b, err := keystore.NewBuilder(format)
 	if err != nil {
@@ -93,16 +94,28 @@ func generate(s streams, f *generateFlags, now time.Time) error {
 		fmt.Fprintf(s.out, "Send the partner the certificate: courier keystore export %s --alias %s --out %s.crt\n", f.to, f.alias, f.alias)
 		return nil
 	}
-	csr, err := keystore.CreateCSR(key, subject)
-	if err != nil {
-		return err
-	}
 	if err := writeTarget(f.csr, csr, csrMode); err != nil {
-		return err
+		return fmt.Errorf("%w; %s was written without its request: rerun with --force to make both again", err, f.to)
 	}
 	fmt.Fprintf(s.out, "Wrote %s: a certificate signing request for %s; send it to the partner's CA, then import "+
 		"their reply: keytool -importcert -keystore %s -alias %s -file REPLY.crt\n", f.csr, subject, f.to, f.alias)
 	return nil
+}
+
+// errCSRIsStore refuses a --csr that names the key store: the request would replace it.
+var errCSRIsStore = errors.New("--csr is --to: the request needs its own file, e.g. client.csr")
+
+// targets checks every file generate writes before it writes any, so that a refused one
+// leaves nothing behind (a rerun would otherwise find --to already there).
+func (f *generateFlags) targets() (mode, csrMode keystore.WriteMode, err error) {
+	if mode, err = outputTarget(f.to, f.force); err != nil || f.csr == "" {
+		return mode, keystore.CreateOnly, err
+	}
+	if sameFile(f.to, f.csr) {
+		return 0, 0, fmt.Errorf("%s: %w", f.csr, errCSRIsStore)
+	}
+	csrMode, err = outputTarget(f.csr, f.force)
+	return mode, csrMode, err
 }
 
 // check refuses flag values before any key is made.

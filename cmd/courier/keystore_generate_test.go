@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mtlscourier/courier/internal/keytooltest"
+	"github.com/mtlscourier/courier/keystore"
 )
 
 // decodeListing decodes `keystore list --json`, which must be exactly one object.
@@ -147,4 +148,91 @@ func TestKeystoreGenerateRefusesExistingCSR(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, csrFile+" already exists")
 	assert.NoFileExists(t, filepath.Join(dir, "client.jks"), "checked before anything is written")
+}
+
+// Every output is checked before any is written: a refused --csr leaves no key store behind,
+// which a rerun would find "already exists".
+func TestKeystoreGenerateChecksEveryOutputFirst(t *testing.T) {
+	pf := passFile(t, secret)
+	tests := []struct {
+		name    string
+		csr     func(dir, store string) string
+		force   bool
+		wantErr error
+	}{
+		{name: "--csr in a missing directory", wantErr: errNoDirectory,
+			csr: func(dir, _ string) string { return filepath.Join(dir, "nonexist", "x.csr") }},
+		{name: "--csr in a missing directory, with --force", force: true, wantErr: errNoDirectory,
+			csr: func(dir, _ string) string { return filepath.Join(dir, "nonexist", "x.csr") }},
+		{name: "--csr is --to", wantErr: errCSRIsStore,
+			csr: func(_, store string) string { return store }},
+		{name: "--csr is --to, with --force", force: true, wantErr: errCSRIsStore,
+			csr: func(_, store string) string { return store }},
+		{name: "--csr is --to, spelled otherwise", wantErr: errCSRIsStore,
+			csr: func(dir, _ string) string { return filepath.Join(dir, ".", "g7.jks") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			store := filepath.Join(dir, "g7.jks")
+			f := &generateFlags{to: store, csr: tt.csr(dir, store), force: tt.force}
+			_, _, err := f.targets()
+			require.ErrorIs(t, err, tt.wantErr)
+
+			args := []string{"generate", "--cn", "x", "--to", store, "--csr", f.csr, "--pass-file", pf}
+			if tt.force {
+				args = append(args, "--force")
+			}
+			code, stdout, stderr := runKeystore(t, args...)
+			require.Equal(t, exitUsage, code, stderr)
+			assert.Empty(t, stdout)
+			assert.NoFileExists(t, store, "nothing written")
+		})
+	}
+}
+
+func TestKeystoreGenerateWritesStoreAndCSR(t *testing.T) {
+	dir := t.TempDir()
+	store, csrFile := filepath.Join(dir, "g7.jks"), filepath.Join(dir, "g7.csr")
+	code, _, stderr := runKeystore(t, "generate", "--cn", "x", "--to", store, "--csr", csrFile, "--pass-file", passFile(t, secret))
+	require.Equal(t, exitOK, code, stderr)
+	assertPrivateFile(t, store)
+	assertPrivateFile(t, csrFile)
+	assert.Contains(t, string(readFile(t, csrFile)), "-----BEGIN CERTIFICATE REQUEST-----")
+}
+
+// JCEKS is a store courier reads only to say how to convert it; as an output type the advice
+// is wrong: --type must be jks or pkcs12.
+func TestOutputFormat(t *testing.T) {
+	tests := []struct {
+		name, path, typ string
+		want            keystore.Format
+		wantErr         error
+	}{
+		{name: "jks", path: "a.p12", typ: "jks", want: keystore.FormatJKS},
+		{name: "pkcs12 from the extension", path: "a.p12", want: keystore.FormatPKCS12},
+		{name: "jceks", path: "a.jks", typ: "jceks", wantErr: errOutputType},
+		{name: "JCEKS", path: "a.jks", typ: "JCEKS", wantErr: errOutputType},
+		{name: "unknown", path: "a.jks", typ: "bks", wantErr: errOutputType},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := outputFormat(tt.path, tt.typ)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	for _, cmd := range [][]string{
+		{"generate", "--cn", "x"},
+		{"import-pair", "--from", fixtures + "client.p12", "--alias", "client"},
+	} {
+		t.Run(cmd[0], func(t *testing.T) {
+			to := filepath.Join(t.TempDir(), "out.jceks")
+			code, _, stderr := runKeystore(t, append(cmd, "--to", to, "--type", "jceks", "--pass-file", passFile(t, secret))...)
+			require.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, "--type jceks: the new store's type must be jks or pkcs12")
+			assert.NotContains(t, stderr, "keytool", "no advice to convert a store being read")
+			assert.NoFileExists(t, to)
+		})
+	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,7 +56,7 @@ password is its store password, which is what NEO and keytool assume; --key-pass
 }
 
 func importPair(s streams, f *importPairFlags) error {
-	format, err := storeFormat(f.to, f.typ, false)
+	format, err := outputFormat(f.to, f.typ)
 	if err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func importPair(s streams, f *importPairFlags) error {
 		return errors.New("--key-pass-env/--key-pass-file: a PKCS#12 store has one password for the store and its keys; " +
 			"leave them out, or write JKS")
 	}
-	mode, err := targetMode(f.to, f.force)
+	mode, err := outputTarget(f.to, f.force)
 	if err != nil {
 		return err
 	}
@@ -82,6 +84,31 @@ func importPair(s streams, f *importPairFlags) error {
 	}
 	printKeyPairWritten(s, f.to, b, kp, time.Now())
 	return nil
+}
+
+// errOutputType refuses a --type generate and import-pair cannot write.
+var errOutputType = errors.New("the new store's type must be jks or pkcs12")
+
+// outputFormat is the format of the key store generate and import-pair write. --type is
+// checked here first because keystore.ParseFormat's advice for JCEKS (convert it with
+// keytool) is for a store being read, not one being written.
+func outputFormat(path, typ string) (keystore.Format, error) {
+	if _, err := keystore.ParseFormat(typ); err != nil {
+		return "", fmt.Errorf("--type %s: %w", typ, errOutputType)
+	}
+	return storeFormat(path, typ, false)
+}
+
+// errNoDirectory refuses an output file whose directory does not exist.
+var errNoDirectory = errors.New("its directory does not exist: create it first")
+
+// outputTarget checks that path may be written, as targetMode does, and that its directory
+// exists, so that a command writing several files can refuse before it writes any.
+func outputTarget(path string, force bool) (keystore.WriteMode, error) {
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return 0, fmt.Errorf("%s: %w", path, errNoDirectory)
+	}
+	return targetMode(path, force)
 }
 
 // readKeyPair opens --from and takes its key pair.

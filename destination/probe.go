@@ -39,7 +39,12 @@ type probingTransport struct {
 
 func (t *probingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
-	if err == nil || req.URL.Scheme != "https" || !(isDroppedConnection(err) || isHandshakeFailureAlert(err)) {
+	// Any failure that would count as a network problem gets a probe: the
+	// refusal hides behind a reset, a broken pipe, an EOF, a
+	// handshake_failure alert, or net/http's "server closed idle
+	// connection" (an unexported error) when the close came before our
+	// request was written. A refused dial fails the probe's dial at once.
+	if err == nil || req.URL.Scheme != "https" || classify(err) != ReasonConnectionFailed {
 		return resp, err
 	}
 	if alert := t.probe(req.Context(), req.URL); alert != nil {

@@ -79,17 +79,9 @@ func generate(s streams, f *generateFlags, now time.Time) error {
 			return err
 		}
 	}
-	b, err := keystore.NewBuilder(format)
-	if err != nil {
+	if err := writeKeyPairStore(s, format, f.alias, kp, f.keyPass, f.pass, f.to, mode, now); err != nil {
 		return err
 	}
-	if err := addKeyPair(b, f.alias, kp, f.keyPass); err != nil {
-		return err
-	}
-	if err := writeNewStore(s, b, f.pass, f.to, mode); err != nil {
-		return err
-	}
-	printKeyPairWritten(s, f.to, b, kp, now)
 	if f.csr == "" {
 		fmt.Fprintf(s.out, "Send the partner the certificate: courier keystore export %s --alias %s --out %s.crt\n", f.to, f.alias, f.alias)
 		return nil

@@ -72,17 +72,23 @@ func importPair(s streams, f *importPairFlags) error {
 	if err != nil {
 		return err
 	}
+	return writeKeyPairStore(s, format, f.alias, kp, f.keyPass, f.pass, f.to, mode, time.Now())
+}
+
+// writeKeyPairStore writes a new store holding one key pair, and says what it wrote.
+func writeKeyPairStore(s streams, format keystore.Format, alias string, kp *keystore.KeyPair,
+	keyPass, pass *passwordSource, path string, mode keystore.WriteMode, now time.Time) error {
 	b, err := keystore.NewBuilder(format)
 	if err != nil {
 		return err
 	}
-	if err := addKeyPair(b, f.alias, kp, f.keyPass); err != nil {
+	if err := addKeyPair(b, alias, kp, keyPass); err != nil {
 		return err
 	}
-	if err := writeNewStore(s, b, f.pass, f.to, mode); err != nil {
+	if err := writeNewStore(s, b, pass, path, mode); err != nil {
 		return err
 	}
-	printKeyPairWritten(s, f.to, b, kp, time.Now())
+	printKeyPairWritten(s, path, b, kp, now)
 	return nil
 }
 

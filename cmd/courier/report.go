@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mtlscourier/courier/destination"
@@ -75,7 +76,10 @@ func humanLine(verb string, res destination.Result, err error) string {
 	if err == nil {
 		return fmt.Sprintf("%s: status %d, %s, %s, id %s", verb, res.Status, plural(res.Attempts, "attempt"), took, res.ID)
 	}
-	line := fmt.Sprintf("failed (%s): %v", destination.ReasonOf(err), err)
+	line := "failed: " + err.Error()
+	if !strings.Contains(line, string(destination.ReasonOf(err))) {
+		line = fmt.Sprintf("failed (%s): %v", destination.ReasonOf(err), err)
+	}
 	if res.Attempts > 0 {
 		line += fmt.Sprintf("\n  %s, %s, id %s", plural(res.Attempts, "attempt"), took, res.ID)
 	}

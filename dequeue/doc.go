@@ -10,8 +10,12 @@
 // while a dispatcher runs on it:
 //
 //	q, err := dequeue.Open("outbox.db")
-//	recovered, err := q.LockForDispatch() // ErrLocked: another dispatcher has the file
 //	err = q.Put(ctx, dequeue.Message{ID: "order-42", Payload: order})
+//	recovered, err := q.LockForDispatch() // ErrLocked: another dispatcher has the file
+//
+// One dispatcher at a time per file: NewDispatcher takes that lock itself
+// (call LockForDispatch first to learn how many in-flight messages of a
+// dead predecessor it made due again).
 //
 // # Dispatching
 //

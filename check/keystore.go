@@ -54,8 +54,10 @@ func keystoreFailure(err error, file string) Result {
 		msg = fmt.Sprintf("%s does not open %s", field, file)
 	case reason == destination.ReasonKeystorePassword:
 		msg = fmt.Sprintf("the password cannot open %s", file)
+	case errors.Is(err, keystore.ErrAmbiguousAlias):
+		msg = fmt.Sprintf("%s holds several key entries: set keyAlias to the one to use", file)
 	case reason == destination.ReasonKeyNotFound:
-		msg = fmt.Sprintf("%s has no usable key entry (keyAlias)", file)
+		msg = fmt.Sprintf("%s has no key entry that keyAlias selects", file)
 	case errors.Is(err, keystore.ErrKeyMismatch):
 		msg = fmt.Sprintf("in %s, the certificate does not match the private key", file)
 	case field != "":

@@ -31,7 +31,7 @@ var advice = map[Reason]string{
 	ReasonOK:                 "the message was delivered",
 	ReasonConfigInvalid:      "fix the configuration: each problem names its field",
 	ReasonKeystoreUnreadable: "check that the keystore/truststore file exists, is a JKS, PKCS#12 or PEM file, and is not damaged (keytool -list -keystore FILE)",
-	ReasonKeystorePassword:   "correct the password field named above (NEO assumes the key entry's password equals keystorePass)",
+	ReasonKeystorePassword:   "correct the password named above: keystorePass opens the keystore, keyPass its key entry (NEO assumes the two are equal), truststorePass the truststore",
 	ReasonKeyNotFound:        "point keyAlias at a key entry of the keystore (keytool -list shows them), or import the key pair into it",
 	ReasonCertExpired:        "our client certificate is outside its validity dates: ask the partner's CA for a new one, or fix the machine's clock",
 	ReasonServerUntrusted:    "we do not trust the server's certificate: import the server's CA (or its whole chain) into the truststore",

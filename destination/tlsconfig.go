@@ -106,7 +106,6 @@ func keystoreError(err error, fileField, passField string) error {
 	switch {
 	case errors.Is(err, keystore.ErrWrongKeyPassword):
 		e.Reason, e.Field = ReasonKeystorePassword, "keyPass"
-		e.Detail = "the store opened, but not its key entry: set keyPass to the key's password"
 	case errors.Is(err, keystore.ErrWrongPassword):
 		e.Reason, e.Field = ReasonKeystorePassword, passField
 	case errors.Is(err, keystore.ErrPasswordEncoding):

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/mtlscourier/courier/destination"
@@ -15,28 +14,16 @@ import (
 const maxRetryAfter = 24 * time.Hour
 
 // retryable reports whether a failed delivery may succeed later with
-// nothing changed: the connection failed or timed out, or the partner
-// answered 408, 429 or a 5xx other than 501. Everything else (a refused
-// certificate, an untrusted server, any other 4xx, a configuration error)
-// fails the same way every time.
+// nothing changed, as Send judges it (destination.Error.Retryable): the
+// connection failed or timed out, or the partner answered 408, 429 or a
+// 5xx other than 501. Everything else (a refused certificate, an untrusted
+// server, any other 4xx, a configuration error) fails the same way every
+// time.
 func retryable(err error) bool {
-	switch destination.ReasonOf(err) {
-	case destination.ReasonConnectionFailed, destination.ReasonTimeout:
-		return true
-	case destination.ReasonHTTPStatus:
-		return retryableStatus(statusOf(err))
+	if de, ok := errors.AsType[*destination.Error](err); ok {
+		return de.Retryable()
 	}
-	return false
-}
-
-func retryableStatus(status int) bool {
-	switch {
-	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
-		return true
-	case status == http.StatusNotImplemented:
-		return false
-	}
-	return status >= 500 && status <= 599
+	return destination.ReasonOf(err).Retryable()
 }
 
 // statusOf returns the HTTP status a failure carries, 0 when none came.
@@ -50,17 +37,8 @@ func statusOf(err error) int {
 // retryAfter reads a Retry-After header (seconds or an HTTP date), capped
 // at maxRetryAfter.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return min(max(at.Sub(now), 0), maxRetryAfter), true
-	}
-	return 0, false
+	wait, ok := destination.RetryAfter(h, now)
+	return min(wait, maxRetryAfter), ok
 }
 
 // detailOf is the text a dead letter keeps of err. net/http's *url.Error

@@ -92,15 +92,23 @@ func (c *Client) retryAfter(resp *http.Response) (time.Duration, bool) {
 	if resp == nil {
 		return 0, false
 	}
-	v := resp.Header.Get("Retry-After")
+	return RetryAfter(resp.Header, c.now())
+}
+
+// RetryAfter reads a Retry-After header — seconds or an HTTP date, relative
+// to now — as a wait of at most a day. ok is false when there is none, or
+// it cannot be read.
+func RetryAfter(h http.Header, now time.Time) (wait time.Duration, ok bool) {
+	const longest = 24 * time.Hour
+	v := h.Get("Retry-After")
 	if v == "" {
 		return 0, false
 	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second, true
+		return time.Duration(min(secs, int64(longest/time.Second))) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(c.now()), 0), true
+		return min(max(at.Sub(now), 0), longest), true
 	}
 	return 0, false
 }

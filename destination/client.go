@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -31,6 +33,9 @@ type Client struct {
 	now       func() time.Time
 	maxBody   int64
 	logURL    string // the url as logs and errors show it (redacted)
+
+	payloadInTemplates bool     // %{payload} appears in the url, params or headers
+	fixedURL           *url.URL // the parsed url when it holds no template; copied per request
 }
 
 // New validates cfg, loads its keystores, checks our certificate's dates and
@@ -53,6 +58,10 @@ func New(cfg *Config, opts ...Option) (*Client, error) {
 	c := &Client{cfg: *cfg, logger: o.logger, now: o.now, maxBody: o.maxBody}
 	c.cfg.applyDefaults(o.retry)
 	c.logURL = redactURL(c.cfg.URL)
+	c.payloadInTemplates = c.usesPayloadVar()
+	if !strings.Contains(c.cfg.URL, "%{") {
+		c.fixedURL, _ = url.Parse(c.cfg.URL) // Validate has parsed it; nil falls back to per-request parsing
+	}
 	if err := c.cfg.Validate(); err != nil {
 		return nil, &Error{Reason: invalidConfigReason(err), Err: err}
 	}

@@ -92,7 +92,7 @@ func (c *Client) newRequest(ctx context.Context, msg *Message, id string) (*retr
 
 // templatePayload returns the payload when a template uses it, nil otherwise.
 func (c *Client) templatePayload(msg *Message) ([]byte, error) {
-	if !c.usesPayloadVar() {
+	if !c.payloadInTemplates {
 		return nil, nil
 	}
 	b, err := msg.payloadBytes()
@@ -105,6 +105,8 @@ func (c *Client) templatePayload(msg *Message) ([]byte, error) {
 	return b, nil
 }
 
+// usesPayloadVar reports whether %{payload} appears in the url, params or
+// headers; New works it out once.
 func (c *Client) usesPayloadVar() bool {
 	if strings.Contains(c.cfg.URL, payloadVar) {
 		return true
@@ -126,10 +128,9 @@ func (c *Client) usesPayloadVar() bool {
 // the '?', as a query value after it.
 func (c *Client) targetURL(payload []byte, id string) (*url.URL, error) {
 	raw := c.cfg.URL
-	if !strings.Contains(raw, "%{") {
-		if u, err := url.Parse(raw); err == nil {
-			return u, nil
-		}
+	if c.fixedURL != nil {
+		u := *c.fixedURL
+		return &u, nil
 	}
 	path, query, hasQuery := strings.Cut(raw, "?")
 	filled := fillEscaped(path, payload, id, url.PathEscape)

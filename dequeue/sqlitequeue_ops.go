@@ -22,16 +22,11 @@ func (s *SQLite) Put(ctx context.Context, msgs ...Message) error {
 	}
 	defer release()
 	op := "put into " + s.path
-	c, err := s.conn(ctx, survivesPowerLoss) // the promise Put makes
+	tx, done, err := s.begin(ctx, survivesPowerLoss) // the promise Put makes
 	if err != nil {
 		return opErr(op, err)
 	}
-	defer c.Close()
-	tx, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return opErr(op, err)
-	}
-	defer tx.Rollback()
+	defer done()
 	// ON CONFLICT DO NOTHING turns a taken ID into "no row inserted",
 	// which is clearer to test for than a driver's constraint error code.
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (id, payload, headers, enqueued_at, due_at)
@@ -93,16 +88,11 @@ func (s *SQLite) Lease(ctx context.Context, req LeaseRequest) ([]Message, error)
 	}
 	// A lease that a power loss undoes only lets the message be leased
 	// again (see Open).
-	c, err := s.conn(ctx, survivesCrash)
+	tx, done, err := s.begin(ctx, survivesCrash) // BEGIN IMMEDIATE (see dsn)
 	if err != nil {
 		return nil, opErr(op, err)
 	}
-	defer c.Close()
-	tx, err := c.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see dsn)
-	if err != nil {
-		return nil, opErr(op, err)
-	}
-	defer tx.Rollback()
+	defer done()
 	now := s.now()
 	msgs, err := s.selectLeasable(ctx, tx, now, req)
 	if err != nil {
@@ -200,18 +190,13 @@ func (s *SQLite) update(ctx context.Context, op string, stmt *sql.Stmt, args ...
 		return err
 	}
 	defer release()
-	c, err := s.conn(ctx, survivesCrash)
-	if err != nil {
-		return opErr(op, err)
-	}
-	defer c.Close()
 	// In a transaction of its own, since only a transaction can run a
 	// statement prepared on the database on the connection held.
-	tx, err := c.BeginTx(ctx, nil)
+	tx, done, err := s.begin(ctx, survivesCrash)
 	if err != nil {
 		return opErr(op, err)
 	}
-	defer tx.Rollback()
+	defer done()
 	res, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 	if err != nil {
 		return opErr(op, err)

@@ -49,3 +49,18 @@ func (s *SQLite) conn(ctx context.Context, d durability) (*sql.Conn, error) {
 	}
 	return c, nil
 }
+
+// begin takes the connection at durability d and starts a transaction on
+// it. done rolls back whatever was not committed, then hands the
+// connection back.
+func (s *SQLite) begin(ctx context.Context, d durability) (tx *sql.Tx, done func(), err error) {
+	c, err := s.conn(ctx, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tx, err = c.BeginTx(ctx, nil); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return tx, func() { _ = tx.Rollback(); c.Close() }, nil
+}
